@@ -1,0 +1,57 @@
+"""The gateway.yaml the suite writes for each gateway it starts, and the values tests check against.
+
+The layout is fixed on purpose (flow style, one backend and one route per line), so tests that
+break a config know which line the gateway must name in its error.
+"""
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+TESTING_DESCRIPTORS = HERE / "testing.binpb"
+SERVICE = "testing.v1.TestService"
+
+ALLOWED_ORIGIN = "http://allowed.example"
+REFUSED_ORIGIN = "http://refused.example"
+CORS_MAX_AGE = "10m"
+CORS_MAX_AGE_SECONDS = 600
+MAX_REQUEST_BODY = 1024 * 1024  # "1MiB" below
+MAX_RESPONSE_MESSAGE = 4 * 1024 * 1024  # "4MiB" below
+
+
+def _q(value):
+    """A YAML double-quoted scalar (JSON strings are valid YAML)."""
+    return json.dumps(str(value))
+
+
+@dataclass
+class GatewayConfig:
+    port: int
+    backend_address: str  # host:port
+    descriptors: list = field(default_factory=lambda: [TESTING_DESCRIPTORS])
+    services: list = field(default_factory=lambda: [SERVICE])
+    workers: int = 2
+    allowed_origins: list = field(default_factory=lambda: [ALLOWED_ORIGIN])
+
+    def render(self):
+        lines = [
+            f"listen: {{host: 127.0.0.1, port: {self.port}}}",
+            f"workers: {self.workers}",
+            f"descriptors: [{', '.join(_q(p) for p in self.descriptors)}]",
+            "backends:",
+            f"  - {{name: test, address: {_q(self.backend_address)}}}",
+            "routes:",
+            *(f"  - {{service: {s}, backend: test}}" for s in self.services),
+            "cors:",
+            f"  allowed_origins: [{', '.join(_q(o) for o in self.allowed_origins)}]",
+            f"  max_age: {CORS_MAX_AGE}",
+            "limits:",
+            "  max_request_body: 1MiB",
+            "  max_response_message: 4MiB",
+        ]
+        return "\n".join(lines) + "\n"
+
+    def write(self, path):
+        Path(path).write_text(self.render())
+        return Path(path)

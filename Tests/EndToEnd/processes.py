@@ -1,0 +1,142 @@
+"""Starting and stopping the real processes the suite drives: the grpcio test backend and the
+gateway binary. Each keeps its output in a log file so a failing test can show it.
+"""
+
+import os
+import selectors
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[1]
+TEST_BACKEND = HERE / "test_backend.py"
+READY_TIMEOUT_S = 10.0
+
+
+class ProcessFailed(RuntimeError):
+    pass
+
+
+def free_port():
+    """A port nothing listens on right now (bind port 0, read it, close)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def gateway_binary():
+    """$GATEWAY_BIN, or the debug build in the package."""
+    return Path(os.environ.get("GATEWAY_BIN", ROOT / ".build" / "debug" / "gateway"))
+
+
+def _tail(path, lines=60):
+    try:
+        return "\n".join(Path(path).read_text(errors="replace").splitlines()[-lines:])
+    except FileNotFoundError:
+        return "(no log)"
+
+
+def _stop(process, grace_s=5.0):
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(grace_s)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+class BackendProcess:
+    """Tests/EndToEnd/test_backend.py on loopback; port 0 lets it pick a free port itself."""
+
+    def __init__(self, log_path, port=0):
+        self.log_path = Path(log_path)
+        self._log = open(self.log_path, "wb")
+        self.process = subprocess.Popen(
+            [sys.executable, str(TEST_BACKEND), "--host", "127.0.0.1", "--port", str(port)],
+            stdout=subprocess.PIPE,
+            stderr=self._log,
+        )
+        self.port = self._read_port()
+        self.address = f"127.0.0.1:{self.port}"
+
+    def _read_port(self):
+        selector = selectors.DefaultSelector()
+        selector.register(self.process.stdout, selectors.EVENT_READ)
+        deadline = time.monotonic() + READY_TIMEOUT_S
+        while time.monotonic() < deadline:
+            if selector.select(timeout=0.1):
+                line = self.process.stdout.readline().decode()
+                if line.startswith("LISTENING "):
+                    return int(line.split()[1])
+                if not line:
+                    break
+        self.stop()
+        raise ProcessFailed(f"test backend did not start:\n{_tail(self.log_path)}")
+
+    def log_tail(self):
+        return _tail(self.log_path)
+
+    def stop(self):
+        _stop(self.process)
+        self._log.close()
+
+
+class GatewayProcess:
+    """`gateway --config <yaml>`, ready once its port accepts TCP connections."""
+
+    def __init__(self, binary, config_path, port, log_path):
+        self.binary = Path(binary)
+        self.config_path = Path(config_path)
+        self.port = port
+        self.url = f"http://127.0.0.1:{port}"
+        self.log_path = Path(log_path)
+        self._log = open(self.log_path, "wb")
+        self.process = subprocess.Popen(
+            [str(self.binary), "--config", str(self.config_path)],
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+        )
+        self._wait_ready()
+
+    def _wait_ready(self):
+        deadline = time.monotonic() + READY_TIMEOUT_S
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                self._log.close()
+                raise ProcessFailed(
+                    f"gateway exited with {self.process.returncode} before listening on {self.port}; "
+                    f"config {self.config_path}:\n{self.config_path.read_text()}\nlog:\n{_tail(self.log_path)}"
+                )
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
+                return
+            except OSError:
+                time.sleep(0.05)
+        self.stop()
+        raise ProcessFailed(f"gateway not listening on {self.port} after {READY_TIMEOUT_S}s:\n{_tail(self.log_path)}")
+
+    def is_running(self):
+        return self.process.poll() is None
+
+    def log_tail(self):
+        return _tail(self.log_path)
+
+    def stop(self):
+        _stop(self.process)
+        if not self._log.closed:
+            self._log.close()
+
+
+def run_check(binary, config_path, timeout_s=30):
+    """`gateway --check --config <yaml>`: validates and exits. Returns the CompletedProcess."""
+    return subprocess.run(
+        [str(binary), "--check", "--config", str(config_path)],
+        capture_output=True,
+        text=True,
+        timeout=timeout_s,
+    )
