@@ -1,0 +1,475 @@
+internal import Foundation
+internal import Yams
+
+extension GatewayConfiguration {
+    /// The keys of each mapping, in the order error messages list them.
+    private enum Keys {
+        static let top = ["listen", "workers", "descriptors", "backends", "routes", "cors", "limits"]
+        static let listen = ["host", "port"]
+        static let backend = ["name", "address", "connect_timeout"]
+        static let route = ["service", "backend"]
+        static let cors = ["allowed_origins", "allow_credentials", "allowed_headers", "expose_headers", "max_age"]
+        static let limits = [
+            "max_request_body", "max_response_message", "max_request_headers", "idle_timeout", "header_read_timeout",
+        ]
+    }
+
+    /// Reads and parses a configuration file.
+    ///
+    /// - Parameter path: The file's path, absolute or relative to the working directory. It is
+    ///   printed in error locations exactly as given.
+    /// - Returns: The checked configuration.
+    /// - Throws: ``ConfigError``: with no position when the file cannot be read, otherwise at the
+    ///   offending node (see ``parse(yaml:file:)``).
+    public static func load(path: String) throws(ConfigError) -> GatewayConfiguration {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw ConfigError(code: .unreadableFile, file: path, message: "no such file")
+        }
+        guard !isDirectory.boolValue else {
+            throw ConfigError(code: .unreadableFile, file: path, message: "is a directory, not a configuration file")
+        }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ConfigError(code: .unreadableFile, file: path, message: "cannot be read (check its permissions)")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw ConfigError(code: .unreadableFile, file: path, message: "is not UTF-8 text")
+        }
+        return try parse(yaml: text, file: path)
+    }
+
+    /// Parses configuration text and runs every check that needs no descriptor sets.
+    ///
+    /// Checks: YAML syntax; no unknown keys (each key also accepted in lowerCamel); the type and
+    /// range of every value; durations and sizes; `host:port` addresses; unique backend names;
+    /// every route's backend defined; one route per service; `*` origins without credentials.
+    /// The first problem found stops parsing.
+    ///
+    /// - Parameters:
+    ///   - yaml: The file's text.
+    ///   - file: The file's path, printed in error locations as given; relative `descriptors:`
+    ///     entries are resolved against its folder (and the working directory when it is relative).
+    /// - Returns: The checked configuration.
+    /// - Throws: ``ConfigError`` with the offending node's `file:line:column`.
+    public static func parse(yaml: String, file: String) throws(ConfigError) -> GatewayConfiguration {
+        let reader = NodeReader(file: file)
+        let root: Node?
+        do {
+            root = try Yams.compose(yaml: yaml)
+        } catch {
+            throw syntaxError(error, file: file)
+        }
+        guard let root else {
+            throw ConfigError(
+                code: .missingKey,
+                file: file,
+                message: "the file has no settings; it needs at least descriptors, backends and routes"
+            )
+        }
+        let top = try reader.mapping(root, path: "", keys: Keys.top)
+
+        var configuration = GatewayConfiguration(file: file)
+        if let node = top.optional("listen") {
+            configuration.listen = try parseListener(node, reader: reader)
+        }
+        if let node = top.optional("workers") {
+            configuration.workers = try reader.integer(node, path: "workers", range: 0...256)
+        }
+        configuration.descriptorFiles = try parseDescriptors(try top.required("descriptors"), reader: reader)
+        configuration.backends = try parseBackends(try top.required("backends"), reader: reader)
+        configuration.routes = try parseRoutes(
+            try top.required("routes"),
+            backends: configuration.backends,
+            reader: reader
+        )
+        if let node = top.optional("cors") {
+            configuration.cors = try parseCORS(node, reader: reader)
+        }
+        if let node = top.optional("limits") {
+            configuration.limits = try parseLimits(node, reader: reader)
+        }
+        return configuration
+    }
+
+    /// Turns a Yams error into a located ``ConfigError``; libyaml reports 1-based positions.
+    private static func syntaxError(_ error: any Error, file: String) -> ConfigError {
+        let located: (problem: String, mark: Mark, context: YamlError.Context?)?
+        switch error as? YamlError {
+        case .scanner(let context, let problem, let mark, _),
+            .parser(let context, let problem, let mark, _),
+            .composer(let context, let problem, let mark, _):
+            located = (problem, mark, context)
+        case .duplicatedKeysInMapping(let duplicates, let context):
+            let keys = duplicates.map { "'\($0)'" }.joined(separator: ", ")
+            return ConfigError(
+                code: .duplicateKey,
+                location: SourceLocation(file: file, line: context.mark.line, column: context.mark.column),
+                message: "key \(keys) appears more than once in this mapping (first here); write each key once"
+            )
+        default:
+            located = nil
+        }
+        guard let located else {
+            return ConfigError(code: .syntax, file: file, message: "invalid YAML: \(error)")
+        }
+        var message = "invalid YAML: \(located.problem)"
+        if let context = located.context {
+            message += " (\(context.text) at line \(context.mark.line), column \(context.mark.column))"
+        }
+        return ConfigError(
+            code: .syntax,
+            location: SourceLocation(file: file, line: located.mark.line, column: located.mark.column),
+            message: message
+        )
+    }
+
+    /// Reads `listen:`.
+    private static func parseListener(_ node: Node, reader: NodeReader) throws(ConfigError) -> Listener {
+        let fields = try reader.mapping(node, path: "listen", keys: Keys.listen)
+        var listener = Listener()
+        if let hostNode = fields.optional("host") {
+            var host = try reader.nonEmptyString(hostNode, path: "listen.host")
+            if host.hasPrefix("["), host.hasSuffix("]") {
+                host = String(host.dropFirst().dropLast())
+            }
+            guard AddressSyntax.isHostName(host) || AddressSyntax.isIPv6(host) else {
+                throw reader.error(
+                    .invalidAddress,
+                    at: hostNode,
+                    path: "listen.host",
+                    "\(reader.quote(host)) is not a host name, IPv4 address or IPv6 address"
+                )
+            }
+            listener.host = host
+        }
+        if let portNode = fields.optional("port") {
+            listener.port = try reader.integer(portNode, path: "listen.port", range: 0...65535)
+        }
+        return listener
+    }
+
+    /// Reads `descriptors:` and resolves each entry against the configuration file's folder.
+    private static func parseDescriptors(_ node: Node, reader: NodeReader) throws(ConfigError) -> [Located<String>] {
+        let items = try reader.sequence(node, path: "descriptors")
+        guard !items.isEmpty else {
+            throw reader.error(.missingKey, at: node, path: "descriptors", "must list at least one descriptor set file")
+        }
+        let folder = URL(fileURLWithPath: reader.file).deletingLastPathComponent()
+        var files: [Located<String>] = []
+        for (index, item) in items.enumerated() {
+            let path = try reader.nonEmptyString(item, path: "descriptors[\(index)]")
+            let resolved = URL(fileURLWithPath: path, relativeTo: folder).standardizedFileURL.path
+            files.append(Located(resolved, at: reader.location(of: item) ?? .unspecified))
+        }
+        return files
+    }
+
+    /// Reads `backends:`: names unique and well-formed, addresses `host:port`.
+    private static func parseBackends(_ node: Node, reader: NodeReader) throws(ConfigError) -> [Backend] {
+        let items = try reader.sequence(node, path: "backends")
+        guard !items.isEmpty else {
+            throw reader.error(.missingKey, at: node, path: "backends", "must list at least one backend")
+        }
+        var backends: [Backend] = []
+        var seen: [String: Int] = [:]
+        for (index, item) in items.enumerated() {
+            let path = "backends[\(index)]"
+            let fields = try reader.mapping(item, path: path, keys: Keys.backend)
+
+            let nameNode = try fields.required("name")
+            let name = try reader.nonEmptyString(nameNode, path: fields.pathOf("name"))
+            guard isBackendName(name) else {
+                throw reader.error(
+                    .invalidValue,
+                    at: nameNode,
+                    path: fields.pathOf("name"),
+                    "\(reader.quote(name)) may only use letters, digits, '_', '.' and '-'"
+                )
+            }
+            if let earlier = seen[name] {
+                let line = backends[earlier].location.line
+                throw reader.error(
+                    .duplicateEntry,
+                    at: nameNode,
+                    path: fields.pathOf("name"),
+                    "backend \(reader.quote(name)) is already defined by backends[\(earlier)] (line \(line))"
+                )
+            }
+
+            let addressNode = try fields.required("address")
+            let address = try reader.nonEmptyString(addressNode, path: fields.pathOf("address"))
+            let (host, port) = try parseAddress(
+                address,
+                node: addressNode,
+                path: fields.pathOf("address"),
+                reader: reader
+            )
+
+            var backend = Backend(
+                name: name,
+                host: host,
+                port: port,
+                location: reader.location(of: item) ?? .unspecified
+            )
+            if let timeoutNode = fields.optional("connect_timeout") {
+                backend.connectTimeout = try reader.duration(timeoutNode, path: fields.pathOf("connect_timeout"))
+            }
+            seen[name] = backends.count
+            backends.append(backend)
+        }
+        return backends
+    }
+
+    /// Splits and checks a backend's `host:port`.
+    private static func parseAddress(
+        _ address: String,
+        node: Node,
+        path: String,
+        reader: NodeReader
+    ) throws(ConfigError) -> (String, Int) {
+        switch AddressSyntax.split(address) {
+        case .failure(let problem):
+            throw reader.error(
+                .invalidAddress,
+                at: node,
+                path: path,
+                "\(reader.quote(address)) \(problem.reason); \(AddressSyntax.advice)"
+            )
+        case .success(let parts):
+            guard let port = Int(parts.port), parts.port.allSatisfy(\.isASCII), (1...65535).contains(port) else {
+                throw reader.error(
+                    .invalidAddress,
+                    at: node,
+                    path: path,
+                    "\(reader.quote(address)) has port \(reader.quote(String(parts.port))), which is not in 1...65535"
+                )
+            }
+            return (parts.host, port)
+        }
+    }
+
+    /// Whether a backend name has the allowed characters `[A-Za-z0-9_.-]+` (safe in logs and metrics labels).
+    private static func isBackendName(_ name: String) -> Bool {
+        AddressSyntax.isHostName(name)
+    }
+
+    /// Reads `routes:`: service names well-formed and unique, backends defined.
+    private static func parseRoutes(
+        _ node: Node,
+        backends: [Backend],
+        reader: NodeReader
+    ) throws(ConfigError) -> [Route] {
+        let items = try reader.sequence(node, path: "routes")
+        guard !items.isEmpty else {
+            throw reader.error(.missingKey, at: node, path: "routes", "must list at least one route")
+        }
+        let backendNames = Set(backends.map(\.name))
+        var routes: [Route] = []
+        var seen: [String: Int] = [:]
+        for (index, item) in items.enumerated() {
+            let fields = try reader.mapping(item, path: "routes[\(index)]", keys: Keys.route)
+
+            let serviceNode = try fields.required("service")
+            let service = try reader.nonEmptyString(serviceNode, path: fields.pathOf("service"))
+            guard isQualifiedName(service) else {
+                let hint = service.hasPrefix(".") ? "; write it without the leading dot" : ""
+                throw reader.error(
+                    .invalidValue,
+                    at: serviceNode,
+                    path: fields.pathOf("service"),
+                    "\(reader.quote(service)) is not a fully-qualified protobuf service name such as "
+                        + "orders.OrderService\(hint)"
+                )
+            }
+            if let earlier = seen[service] {
+                let line = routes[earlier].service.location.line
+                throw reader.error(
+                    .duplicateEntry,
+                    at: serviceNode,
+                    path: fields.pathOf("service"),
+                    "service \(reader.quote(service)) is already routed by routes[\(earlier)] (line \(line))"
+                )
+            }
+
+            let backendNode = try fields.required("backend")
+            let backend = try reader.nonEmptyString(backendNode, path: fields.pathOf("backend"))
+            guard backendNames.contains(backend) else {
+                throw reader.error(
+                    .unknownReference,
+                    at: backendNode,
+                    path: fields.pathOf("backend"),
+                    "no backend is named \(reader.quote(backend)); defined backends: "
+                        + backends.map(\.name).joined(separator: ", ")
+                )
+            }
+            seen[service] = routes.count
+            routes.append(
+                Route(service: Located(service, at: reader.location(of: serviceNode) ?? .unspecified), backend: backend)
+            )
+        }
+        return routes
+    }
+
+    /// Whether text is a dotted protobuf full name: identifiers `[A-Za-z_][A-Za-z0-9_]*` joined by dots.
+    private static func isQualifiedName(_ name: String) -> Bool {
+        let parts = name.split(separator: ".", omittingEmptySubsequences: false)
+        return parts.allSatisfy { part in
+            guard let first = part.utf8.first, first == UInt8(ascii: "_") || isASCIILetter(first) else {
+                return false
+            }
+            return part.utf8.allSatisfy { $0 == UInt8(ascii: "_") || isASCIILetter($0) || isASCIIDigit($0) }
+        }
+    }
+
+    /// Reads `cors:`.
+    private static func parseCORS(_ node: Node, reader: NodeReader) throws(ConfigError) -> CORSPolicy {
+        let fields = try reader.mapping(node, path: "cors", keys: Keys.cors)
+        var policy = CORSPolicy()
+        var wildcard: (node: Node, path: String)?
+        if let listNode = fields.optional("allowed_origins") {
+            let items = try reader.sequence(listNode, path: "cors.allowed_origins")
+            for (index, item) in items.enumerated() {
+                let path = "cors.allowed_origins[\(index)]"
+                let origin = try reader.nonEmptyString(item, path: path)
+                if origin == "*" {
+                    wildcard = (item, path)
+                } else if !isOrigin(origin) {
+                    throw reader.error(
+                        .invalidValue,
+                        at: item,
+                        path: path,
+                        "\(reader.quote(origin)) is not an origin; write scheme://host[:port] with no path "
+                            + "(such as http://localhost:8000), or \"*\" alone"
+                    )
+                }
+                policy.allowedOrigins.append(origin == "*" ? origin : origin.lowercased())
+            }
+            if let wildcard, items.count > 1 {
+                throw reader.error(
+                    .conflict,
+                    at: wildcard.node,
+                    path: wildcard.path,
+                    "\"*\" already allows every origin; list it alone or list exact origins"
+                )
+            }
+        }
+        if let credentialsNode = fields.optional("allow_credentials") {
+            policy.allowCredentials = try reader.bool(credentialsNode, path: "cors.allow_credentials")
+            if policy.allowCredentials, let wildcard {
+                throw reader.error(
+                    .conflict,
+                    at: wildcard.node,
+                    path: wildcard.path,
+                    "\"*\" cannot be combined with allow_credentials: true (browsers refuse it); list exact origins"
+                )
+            }
+        }
+        if let listNode = fields.optional("allowed_headers") {
+            policy.allowedHeaders = try parseHeaderNames(listNode, path: "cors.allowed_headers", reader: reader)
+        }
+        if let listNode = fields.optional("expose_headers") {
+            policy.exposeHeaders = try parseHeaderNames(listNode, path: "cors.expose_headers", reader: reader)
+        }
+        if let ageNode = fields.optional("max_age") {
+            policy.maxAge = try reader.duration(ageNode, path: "cors.max_age", allowZero: true)
+        }
+        return policy
+    }
+
+    /// Reads a list of HTTP header names (RFC 9110 §5.1 tokens), lower-cased.
+    private static func parseHeaderNames(_ node: Node, path: String, reader: NodeReader) throws(ConfigError) -> [String]
+    {
+        var names: [String] = []
+        for (index, item) in try reader.sequence(node, path: path).enumerated() {
+            let name = try reader.nonEmptyString(item, path: "\(path)[\(index)]")
+            guard name.utf8.allSatisfy(isTokenCharacter) else {
+                throw reader.error(
+                    .invalidValue,
+                    at: item,
+                    path: "\(path)[\(index)]",
+                    "\(reader.quote(name)) is not a header name"
+                )
+            }
+            names.append(name.lowercased())
+        }
+        return names
+    }
+
+    /// Whether text is a serialized origin `scheme://host[:port]` (RFC 6454 §6.2), with no path.
+    private static func isOrigin(_ text: String) -> Bool {
+        guard let separator = text.range(of: "://") else {
+            return false
+        }
+        let scheme = text[..<separator.lowerBound]
+        guard let first = scheme.utf8.first, isASCIILetter(first),
+            scheme.utf8.allSatisfy({
+                isASCIILetter($0) || isASCIIDigit($0) || $0 == UInt8(ascii: "+")
+                    || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: ".")
+            })
+        else {
+            return false
+        }
+        let authority = String(text[separator.upperBound...])
+        // Without a port: a bare host, or a bracketed IPv6 address.
+        if authority.hasPrefix("["), authority.hasSuffix("]") {
+            return AddressSyntax.isIPv6(String(authority.dropFirst().dropLast()))
+        }
+        if !authority.hasPrefix("["), !authority.contains(":") {
+            return AddressSyntax.isHostName(authority)
+        }
+        // With a port: the same host:port rules as backend addresses.
+        guard let parts = try? AddressSyntax.split(authority).get() else {
+            return false
+        }
+        return !parts.port.isEmpty && parts.port.utf8.allSatisfy(isASCIIDigit)
+    }
+
+    /// Reads `limits:`.
+    private static func parseLimits(_ node: Node, reader: NodeReader) throws(ConfigError) -> Limits {
+        let fields = try reader.mapping(node, path: "limits", keys: Keys.limits)
+        var limits = Limits()
+        if let value = fields.optional("max_request_body") {
+            limits.maxRequestBodyBytes = try reader.size(value, path: "limits.max_request_body", range: 1...Int.max)
+        }
+        if let value = fields.optional("max_response_message") {
+            // The gRPC length prefix is a 32-bit unsigned integer, so larger messages cannot exist.
+            limits.maxResponseMessageBytes = try reader.size(
+                value,
+                path: "limits.max_response_message",
+                range: 1...Int(UInt32.max)
+            )
+        }
+        if let value = fields.optional("max_request_headers") {
+            limits.maxRequestHeaderBytes = try reader.size(
+                value,
+                path: "limits.max_request_headers",
+                range: 1...Int.max
+            )
+        }
+        if let value = fields.optional("idle_timeout") {
+            limits.idleTimeout = try reader.duration(value, path: "limits.idle_timeout")
+        }
+        if let value = fields.optional("header_read_timeout") {
+            limits.headerReadTimeout = try reader.duration(value, path: "limits.header_read_timeout")
+        }
+        return limits
+    }
+}
+
+/// Whether a byte is an ASCII letter.
+private func isASCIILetter(_ byte: UInt8) -> Bool {
+    (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte)
+}
+
+/// Whether a byte is an ASCII digit.
+private func isASCIIDigit(_ byte: UInt8) -> Bool {
+    (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
+}
+
+/// Whether a byte may appear in an HTTP token (RFC 9110 §5.6.2 `tchar`).
+private func isTokenCharacter(_ byte: UInt8) -> Bool {
+    if isASCIILetter(byte) || isASCIIDigit(byte) {
+        return true
+    }
+    return "!#$%&'*+-.^_`|~".utf8.contains(byte)
+}

@@ -1,0 +1,18 @@
+/// Where the gateway's HTTP/1.1 front end listens (`listen:` in `gateway.yaml`).
+public struct Listener: Sendable, Hashable {
+    /// The address to bind: an IPv4 address, an IPv6 address without brackets, or a host name.
+    /// Defaults to `0.0.0.0` (every IPv4 interface), which is what a gateway in a container wants.
+    public var host: String
+    /// The TCP port. Defaults to 8080. `0` asks the kernel for a free port, which tests use to run
+    /// several gateways side by side.
+    public var port: Int
+
+    /// Creates a listener.
+    /// - Parameters:
+    ///   - host: The bind address; defaults to `0.0.0.0`.
+    ///   - port: The port (0 = ephemeral); defaults to 8080.
+    public init(host: String = "0.0.0.0", port: Int = 8080) {
+        self.host = host
+        self.port = port
+    }
+}

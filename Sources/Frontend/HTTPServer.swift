@@ -1,0 +1,79 @@
+internal import CLibevent
+public import Reactor
+
+/// Receives each complete request the server reads. Implemented by the gateway.
+public protocol HTTPRequestHandler: AnyObject {
+    /// Called on the loop thread once a request's head and body have been read. The handler
+    /// must eventually answer through `exchange` (or the client goes away first).
+    func handle(_ exchange: HTTPExchange)
+}
+
+/// An HTTP/1.1 server on libevent's `evhttp`, one per worker thread.
+///
+/// Each worker owns one server bound to its own `SO_REUSEPORT` socket, so connections never move
+/// between threads. evhttp parses requests, keeps connections alive, pipelines in order and
+/// enforces the header and body limits; the server hands each complete request to its
+/// ``HTTPRequestHandler`` as an ``HTTPExchange``.
+public final class HTTPServer {
+    /// Limits and timeouts for the front end.
+    public struct Configuration: Sendable {
+        /// Largest request head evhttp reads (request line + headers), in bytes.
+        public var maxHeaderBytes: Int
+        /// Largest request body evhttp reads at all. Above it evhttp answers 413 itself (a plain
+        /// HTML page: libevent 2.1 has no hook to shape that reply), so the gateway sets this to
+        /// twice its own limit and answers bodies between the two with a proper status. Memory
+        /// per request stays bounded either way.
+        public var maxBodyBytes: Int
+        /// How long a connection may sit idle (between requests, or mid-read) before it is closed.
+        public var idleTimeout: Duration
+
+        public init(maxHeaderBytes: Int = 16 * 1024, maxBodyBytes: Int = 4 << 20, idleTimeout: Duration = .seconds(60)) {
+            self.maxHeaderBytes = maxHeaderBytes
+            self.maxBodyBytes = maxBodyBytes
+            self.idleTimeout = idleTimeout
+        }
+    }
+
+    private let http: OpaquePointer
+    private let handler: any HTTPRequestHandler
+    let configuration: Configuration
+
+    /// Creates a server on `loop`; it accepts nothing until ``accept(_:)`` is given a socket.
+    public init(loop: EventLoop, configuration: Configuration, handler: any HTTPRequestHandler) throws(ReactorError) {
+        guard let http = evhttp_new(loop.base) else { throw ReactorError("evhttp_new failed") }
+        self.http = http
+        self.handler = handler
+        self.configuration = configuration
+
+        evhttp_set_max_headers_size(http, configuration.maxHeaderBytes)
+        evhttp_set_max_body_size(http, configuration.maxBodyBytes)
+        var idle = configuration.idleTimeout.timeval
+        evhttp_set_timeout_tv(http, &idle)
+        // Without this list evhttp answers OPTIONS (CORS preflights) and PATCH with 501 itself.
+        let methods = EVHTTP_REQ_GET.rawValue | EVHTTP_REQ_POST.rawValue | EVHTTP_REQ_HEAD.rawValue
+            | EVHTTP_REQ_PUT.rawValue | EVHTTP_REQ_DELETE.rawValue | EVHTTP_REQ_OPTIONS.rawValue
+            | EVHTTP_REQ_PATCH.rawValue
+        evhttp_set_allowed_methods(http, UInt16(methods))
+        // No invented content type on replies that did not set one.
+        evhttp_set_default_content_type(http, nil)
+        evhttp_set_gencb(http, { request, argument in
+            Unmanaged<HTTPServer>.fromOpaque(argument!).takeUnretainedValue().didReceive(request!)
+        }, Unmanaged.passUnretained(self).toOpaque())
+    }
+
+    deinit {
+        evhttp_free(http)
+    }
+
+    /// Starts accepting connections on `socket` (which the server then owns and closes).
+    public func accept(_ socket: ListeningSocket) throws(ReactorError) {
+        guard evhttp_accept_socket_with_handle(http, socket.descriptor) != nil else {
+            throw ReactorError("evhttp could not accept on descriptor \(socket.descriptor)")
+        }
+    }
+
+    private func didReceive(_ request: OpaquePointer) {
+        let exchange = HTTPExchange(request: request, idleTimeout: configuration.idleTimeout)
+        handler.handle(exchange)
+    }
+}

@@ -1,0 +1,403 @@
+internal import Backend
+internal import Config
+internal import Frontend
+internal import GRPCWire
+internal import Reactor
+internal import Schema
+
+/// One gRPC-Web call: a browser's HTTP/1.1 request relayed as a gRPC call over HTTP/2, and the
+/// reply relayed back, per gRPC's PROTOCOL-WEB.md.
+///
+/// Message bytes are never parsed: request frames go to the backend as they are (after the
+/// framing is checked, so a malformed body never reaches a backend), and response frames go to
+/// the client as they are, in binary or base64 text. The backend's trailers become the `0x80`
+/// trailer frame, or HTTP headers when nothing else was sent (trailers-only).
+///
+/// The call is kept alive by its exchange (until the response is finished or the client leaves)
+/// and by its backend stream (until the stream ends).
+final class GRPCWebCall {
+    /// What the request's content type says about the call.
+    struct ContentType {
+        /// The body is base64 text (`application/grpc-web-text`).
+        var isText: Bool
+        /// The codec suffix (`proto` unless the client named another, e.g. `json`).
+        var codec: String
+
+        /// Parses a gRPC-Web content type; nil if `value` is not one.
+        init?(_ value: String?) {
+            guard var type = value?.lowercased() else { return nil }
+            if let semicolon = type.firstIndex(of: ";") {
+                type = String(type[..<semicolon]).trimmingSpaces()
+            }
+            let rest: Substring
+            if type.hasPrefix("application/grpc-web-text") {
+                isText = true
+                rest = type.dropFirst("application/grpc-web-text".count)
+            } else if type.hasPrefix("application/grpc-web") {
+                isText = false
+                rest = type.dropFirst("application/grpc-web".count)
+            } else {
+                return nil
+            }
+            if rest.isEmpty {
+                codec = "proto"
+            } else if rest.hasPrefix("+"), rest.count > 1 {
+                codec = String(rest.dropFirst())
+            } else {
+                return nil
+            }
+        }
+    }
+
+    private let exchange: HTTPExchange
+    private var stream: RPCStream?
+    private var machine: StateMachine
+    private let textResponse: Bool
+    private let responseContentType: String
+    private let corsOrigin: String?
+    private let cors: CORS
+    private var scanner: FrameScanner
+    /// Response bytes not yet sent: whole frames at the front, then at most one partial frame.
+    /// In buffered mode it accumulates the whole reply.
+    private let pending = Buffer()
+    /// How many bytes at the front of `pending` are whole frames.
+    private var completeBytes = 0
+    /// Flow-control credit held back while the client's socket is over its high-water mark.
+    private var owedCredit = 0
+    /// True from a chunk write that left the client's socket over its high-water mark until it
+    /// drains. Meanwhile received bytes are not acknowledged, so the backend stops when its
+    /// window runs out: a slow client slows the backend instead of growing the gateway's memory.
+    private var clientBackedUp = false
+    private var deadlineTimer: EventTimer?
+
+    private init(
+        exchange: HTTPExchange, mode: StateMachine.Mode, textResponse: Bool, codec: String, cors: CORS,
+        corsOrigin: String?, maxResponseMessageBytes: Int
+    ) {
+        self.exchange = exchange
+        self.machine = StateMachine(mode: mode)
+        self.textResponse = textResponse
+        self.responseContentType = textResponse ? "application/grpc-web-text+\(codec)" : "application/grpc-web+\(codec)"
+        self.cors = cors
+        self.corsOrigin = corsOrigin
+        self.scanner = FrameScanner(maxMessageLength: maxResponseMessageBytes)
+    }
+
+    /// Answers a gRPC-Web request with `status` without calling a backend (trailers-only).
+    static func reject(exchange: HTTPExchange, contentType: ContentType, status: GRPCStatus, context: WorkerContext, corsOrigin: String?) {
+        let call = make(exchange: exchange, contentType: contentType, context: context, corsOrigin: corsOrigin, mode: .buffered)
+        call.finish(with: status, trailers: [])
+    }
+
+    private static func make(
+        exchange: HTTPExchange, contentType: ContentType, context: WorkerContext, corsOrigin: String?, mode: StateMachine.Mode
+    ) -> GRPCWebCall {
+        let accept = exchange.header("Accept") ?? ""
+        // Text replies when the request was text, or when Accept asks for text anywhere in its list.
+        let textResponse = contentType.isText || accept.lowercased().contains("application/grpc-web-text")
+        return GRPCWebCall(
+            exchange: exchange, mode: mode, textResponse: textResponse, codec: contentType.codec, cors: context.cors,
+            corsOrigin: corsOrigin, maxResponseMessageBytes: context.plan.configuration.limits.maxResponseMessageBytes)
+    }
+
+    /// Validates a gRPC-Web request and starts its backend call, or answers it with an error.
+    static func start(
+        exchange: HTTPExchange, contentType: ContentType, context: WorkerContext, corsOrigin: String?
+    ) {
+        let route = context.plan.route(forPath: exchange.path)
+        let mode: StateMachine.Mode = (route?.method.serverStreaming ?? false) ? .streamed : .buffered
+        let call = make(exchange: exchange, contentType: contentType, context: context, corsOrigin: corsOrigin, mode: mode)
+
+        guard exchange.method == .post else {
+            call.finish(with: GRPCStatus(.unimplemented, "gRPC-Web calls must use POST, not \(exchange.method.rawValue)"), trailers: [])
+            return
+        }
+        guard let route else {
+            call.finish(with: GRPCStatus(.unimplemented, "unknown method \(exchange.path): no routed service defines it"), trailers: [])
+            return
+        }
+        let body: Buffer
+        do {
+            body = try requestMessages(
+                of: exchange, isText: contentType.isText,
+                maxMessageBytes: context.plan.configuration.limits.maxRequestBodyBytes)
+        } catch {
+            call.finish(with: error, trailers: [])
+            return
+        }
+        let backendContentType = contentType.codec == "proto" ? "application/grpc" : "application/grpc+\(contentType.codec)"
+        let metadata: RequestMetadata
+        do {
+            metadata = try RequestMetadata.forGRPCWeb(exchange, backendContentType: backendContentType)
+        } catch {
+            call.finish(with: error, trailers: [])
+            return
+        }
+        let stream: RPCStream
+        do {
+            stream = try context.pools[route.backendIndex].startCall(
+                path: route.method.path, authority: metadata.authority, headers: metadata.headers, body: body,
+                delegate: call)
+        } catch {
+            call.finish(with: error, trailers: [])
+            return
+        }
+        call.stream = stream
+        exchange.delegate = call
+        exchange.watchForClientDisconnect()
+        if let timeout = metadata.timeoutNanoseconds {
+            let timer = EventTimer(loop: context.loop) { [weak call] in
+                call?.deadlineDidPass()
+            }
+            timer.schedule(after: .nanoseconds(timeout))
+            call.deadlineTimer = timer
+        }
+    }
+
+    /// The request body's gRPC frames, checked: whole frames only, none over the limit, no
+    /// trailer frames. Text bodies are base64-decoded (padding may appear between chunks).
+    private static func requestMessages(of exchange: HTTPExchange, isText: Bool, maxMessageBytes: Int) throws(GRPCStatus) -> Buffer {
+        let input = exchange.body
+        let messages = Buffer()
+        var scanner = FrameScanner(maxMessageLength: maxMessageBytes)
+        if isText {
+            var decoder = Base64StreamDecoder()
+            var decoded: [UInt8] = []
+            decoded.reserveCapacity(input.count / 4 * 3)
+            do {
+                try input.forEachSegment { (segment) throws(Base64StreamDecoder.Failure) in
+                    try decoder.decode(segment, into: &decoded)
+                }
+                try decoder.finish()
+            } catch {
+                throw GRPCStatus(.invalidArgument, "gRPC-Web text body is not valid base64 at byte \(error.offset): \(error.reason)")
+            }
+            messages.append(decoded)
+            do {
+                try messages.forEachSegment { (segment) throws(FrameScanner.Failure) in
+                    _ = try scanner.scan(segment)
+                }
+                try scanner.finish()
+            } catch {
+                throw status(forRequestFailure: error)
+            }
+        } else {
+            do {
+                try input.forEachSegment { (segment) throws(FrameScanner.Failure) in
+                    _ = try scanner.scan(segment)
+                }
+                try scanner.finish()
+            } catch {
+                throw status(forRequestFailure: error)
+            }
+            messages.append(moving: input)
+        }
+        return messages
+    }
+
+    private static func status(forRequestFailure failure: FrameScanner.Failure) -> GRPCStatus {
+        switch failure {
+        case .messageTooLarge(let length, let limit):
+            GRPCStatus(.resourceExhausted, "request message of \(length) bytes is larger than the limit of \(limit) bytes")
+        case .truncated(let missing, let insidePrefix):
+            GRPCStatus(
+                .invalidArgument,
+                insidePrefix
+                    ? "request body ends inside a gRPC frame prefix (\(missing) of 5 bytes missing)"
+                    : "request body ends inside a gRPC message (\(missing) bytes missing)")
+        case .unexpectedTrailerFrame:
+            GRPCStatus(.invalidArgument, "request body contains a trailer frame (flag 0x80); only message frames are allowed")
+        }
+    }
+
+    // MARK: Ending
+
+    private func deadlineDidPass() {
+        guard !machine.isFinished else { return }
+        stream?.cancel()
+        stream = nil
+        finish(with: GRPCStatus(.deadlineExceeded, "deadline exceeded before the backend answered"), trailers: [])
+    }
+
+    /// Ends the call towards the client with `status`.
+    private func finish(with status: GRPCStatus, trailers: [(name: String, value: String)]) {
+        deadlineTimer?.cancel()
+        deadlineTimer = nil
+        switch machine.ended() {
+        case .sendTrailersOnly:
+            var headers: [(name: String, value: String)] = [("Content-Type", responseContentType), ("grpc-status", String(status.code.rawValue))]
+            if !status.message.isEmpty {
+                headers.append(("grpc-message", GRPCMessageEncoding.encode(status.message)))
+            }
+            headers.append(contentsOf: trailers)
+            appendCORS(to: &headers, exposing: trailers)
+            exchange.respond(status: 200, headers: headers, body: nil)
+        case .sendWholeResponse(let metadata):
+            // Only whole frames go out; a partial one (the reply broke off) is dropped.
+            let body = Buffer()
+            body.append(moving: completeBytes, from: pending)
+            completeBytes = 0
+            body.append(trailerFrame(status, trailers))
+            if textResponse {
+                let text = base64(body.bytes)
+                body.drain(body.count)
+                body.append(text)
+            }
+            exchange.respond(status: 200, headers: responseHeaders(metadata), body: body)
+        case .sendTrailerFrameAndEnd:
+            let chunk = Buffer()
+            let frame = trailerFrame(status, trailers)
+            chunk.append(textResponse ? base64(frame) : frame)
+            exchange.sendChunk(chunk)
+            exchange.finishStreaming()
+        case .none:
+            break
+        }
+    }
+
+    private func trailerFrame(_ status: GRPCStatus, _ trailers: [(name: String, value: String)]) -> [UInt8] {
+        var frame: [UInt8] = []
+        TrailerBlock.append(status: status, metadata: trailers, to: &frame)
+        return frame
+    }
+
+    private func base64(_ bytes: [UInt8]) -> [UInt8] {
+        var text: [UInt8] = []
+        text.reserveCapacity(Base64.encodedLength(bytes.count))
+        Base64.encode(bytes, into: &text)
+        return text
+    }
+
+    private func responseHeaders(_ metadata: [(name: String, value: String)]) -> [(name: String, value: String)] {
+        var headers: [(name: String, value: String)] = [("Content-Type", responseContentType)]
+        headers.append(contentsOf: metadata)
+        appendCORS(to: &headers, exposing: metadata)
+        return headers
+    }
+
+    private func appendCORS(to headers: inout [(name: String, value: String)], exposing metadata: [(name: String, value: String)]) {
+        guard let corsOrigin else { return }
+        headers.append(contentsOf: cors.responseHeaders(origin: corsOrigin, exposing: metadata.map(\.name)))
+    }
+
+    // MARK: Sending messages
+
+    private func flushMessages() {
+        guard completeBytes > 0 else { return }
+        switch machine.messagesReady() {
+        case .startStreamAndSend(let metadata):
+            exchange.startStreaming(status: 200, headers: responseHeaders(metadata))
+            sendCompleteFrames()
+        case .send:
+            sendCompleteFrames()
+        case .keep:
+            // Buffered mode: whole frames stay in `pending` until the status arrives.
+            break
+        case .drop:
+            pending.drain(completeBytes)
+            completeBytes = 0
+        }
+    }
+
+    private func sendCompleteFrames() {
+        let count = completeBytes
+        completeBytes = 0
+        let chunk = Buffer()
+        if textResponse {
+            let frames = Buffer()
+            frames.append(moving: count, from: pending)
+            frames.withContiguousBytes { bytes in
+                var text: [UInt8] = []
+                Base64.encode(bytes, into: &text)
+                chunk.append(text)
+            }
+        } else {
+            chunk.append(moving: count, from: pending)
+        }
+        if !exchange.sendChunk(chunk) {
+            clientBackedUp = true
+        }
+    }
+}
+
+extension GRPCWebCall: RPCStreamDelegate {
+    func rpcStream(_ stream: RPCStream, didReceiveHead metadata: [(name: String, value: String)]) {
+        machine.headReceived(metadata)
+    }
+
+    func rpcStream(_ stream: RPCStream, didReceive bytes: UnsafeRawBufferPointer) {
+        guard !machine.isFinished else {
+            stream.consume(bytes.count)
+            return
+        }
+        do {
+            // The offset in `bytes` where the last frame completed: everything before it, and
+            // everything already pending, is whole frames.
+            let boundary = try scanner.scan(bytes, allowTrailerFrame: false)
+            if boundary > 0 {
+                completeBytes = pending.count + boundary
+            }
+        } catch {
+            stream.cancel()
+            self.stream = nil
+            finish(with: Self.status(forResponseFailure: error), trailers: [])
+            return
+        }
+        pending.append(bytes)
+        if clientBackedUp {
+            owedCredit += bytes.count
+        } else {
+            stream.consume(bytes.count)
+        }
+        flushMessages()
+    }
+
+    func rpcStream(_ stream: RPCStream, didFinishWith status: GRPCStatus, trailers: [(name: String, value: String)]) {
+        self.stream = nil
+        var status = status
+        if status.code == .ok, !scanner.isAtFrameBoundary {
+            status = GRPCStatus(.internalError, "backend reply ended inside a gRPC message")
+        }
+        finish(with: status, trailers: trailers)
+    }
+
+    private static func status(forResponseFailure failure: FrameScanner.Failure) -> GRPCStatus {
+        switch failure {
+        case .messageTooLarge(let length, let limit):
+            GRPCStatus(.resourceExhausted, "backend reply message of \(length) bytes is larger than the limit of \(limit) bytes")
+        case .unexpectedTrailerFrame:
+            GRPCStatus(.internalError, "backend reply contains a frame with flag 0x80, which gRPC does not allow")
+        case .truncated:
+            GRPCStatus(.internalError, "backend reply ended inside a gRPC message")
+        }
+    }
+}
+
+extension GRPCWebCall: HTTPExchangeDelegate {
+    func exchangeClientDidDisconnect(_ exchange: HTTPExchange) {
+        deadlineTimer?.cancel()
+        deadlineTimer = nil
+        if machine.clientDisconnected() {
+            stream?.cancel()
+        }
+        stream = nil
+    }
+
+    func exchangeDidDrain(_ exchange: HTTPExchange) {
+        clientBackedUp = false
+        if owedCredit > 0 {
+            stream?.consume(owedCredit)
+            owedCredit = 0
+        }
+    }
+}
+
+extension String {
+    /// The string without leading and trailing spaces and tabs.
+    func trimmingSpaces() -> String {
+        var slice = Substring(self)
+        while let first = slice.first, first == " " || first == "\t" { slice = slice.dropFirst() }
+        while let last = slice.last, last == " " || last == "\t" { slice = slice.dropLast() }
+        return String(slice)
+    }
+}

@@ -1,0 +1,115 @@
+internal import Backend
+internal import Config
+internal import Frontend
+internal import Glibc
+public import Logging
+internal import Reactor
+internal import Synchronization
+
+/// The running gateway: one worker thread per configured worker, each with its own event loop,
+/// HTTP server (on its own `SO_REUSEPORT` socket, so the kernel spreads connections) and backend
+/// connections. Workers share only the frozen ``GatewayPlan``.
+///
+/// ```swift
+/// let plan = try GatewayPlan.make(configuration: GatewayConfiguration.load(path: "gateway.yaml"))
+/// try Gateway(plan: plan, logger: logger).run()   // returns after SIGTERM or SIGINT
+/// ```
+public final class Gateway {
+    private let plan: GatewayPlan
+    private let logger: Logger
+
+    public init(plan: GatewayPlan, logger: Logger) {
+        self.plan = plan
+        self.logger = logger
+    }
+
+    /// The number of worker threads `workers: 0` means: one per CPU core.
+    public static func resolvedWorkerCount(_ configured: Int) -> Int {
+        configured > 0 ? configured : max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+    }
+
+    /// Binds the listener, starts the workers and serves until SIGTERM or SIGINT.
+    /// - Throws: ``ReactorError`` if the address cannot be bound or a thread cannot start.
+    public func run() throws {
+        // A write to a socket the peer closed must be an error return, not a process kill.
+        signal(SIGPIPE, SIG_IGN)
+        EventLoop.enableThreadSupport()
+
+        let listen = plan.configuration.listen
+        let workerCount = Self.resolvedWorkerCount(plan.configuration.workers)
+        var sockets: [ListeningSocket] = []
+        let first = try ListeningSocket.bind(host: listen.host, port: listen.port)
+        sockets.append(first)
+        for _ in 1..<workerCount {
+            // Port 0 asks for any free port: the other workers then share the one the first got.
+            sockets.append(try ListeningSocket.bind(host: listen.host, port: first.port))
+        }
+
+        let registry = WorkerRegistry()
+        var threads: [WorkerThread] = []
+        let plan = self.plan
+        let logger = self.logger
+        for socket in sockets {
+            threads.append(
+                try WorkerThread.start {
+                    Self.runWorker(plan: plan, socket: socket, logger: logger, registry: registry)
+                })
+        }
+        while registry.started.withLock({ $0 }) < workerCount {
+            usleep(1000)
+        }
+        logger.info(
+            "gateway listening",
+            metadata: [
+                "address": "\(listen.host):\(first.port)", "workers": "\(workerCount)",
+                "methods": "\(plan.methodCount)",
+            ])
+
+        let mainLoop = try EventLoop()
+        let stopAll = {
+            logger.info("shutting down")
+            registry.stops.withLock { $0.forEach { $0.trigger() } }
+            mainLoop.stop()
+        }
+        let terminate = SignalWatcher(loop: mainLoop, signal: SIGTERM, handler: stopAll)
+        let interrupt = SignalWatcher(loop: mainLoop, signal: SIGINT, handler: stopAll)
+        mainLoop.run()
+        withExtendedLifetime((terminate, interrupt)) {}
+        for thread in threads {
+            thread.join()
+        }
+    }
+
+    private static func runWorker(
+        plan: GatewayPlan, socket: ListeningSocket, logger: Logger, registry: WorkerRegistry
+    ) {
+        do {
+            let loop = try EventLoop()
+            let context = WorkerContext(loop: loop, plan: plan)
+            let limits = plan.configuration.limits
+            let server = try HTTPServer(
+                loop: loop,
+                configuration: .init(
+                    maxHeaderBytes: limits.maxRequestHeaderBytes, maxBodyBytes: 2 * limits.maxRequestBodyBytes,
+                    idleTimeout: limits.idleTimeout),
+                handler: Dispatcher(context: context))
+            try server.accept(socket)
+            let stop = Wakeup(loop: loop) { loop.stop() }
+            registry.stops.withLock { $0.append(stop) }
+            registry.started.withLock { $0 += 1 }
+            loop.run()
+            // The process exits right after the workers return; connections are not torn down
+            // one by one (graceful draining is the shutdown path's job, not this one's).
+            withExtendedLifetime((server, context, stop)) {}
+        } catch {
+            logger.critical("worker failed to start: \(error)")
+            exit(1)
+        }
+    }
+}
+
+/// How the main thread reaches the workers: each registers the wakeup that stops its loop.
+private final class WorkerRegistry: Sendable {
+    let stops = Mutex<[Wakeup]>([])
+    let started = Mutex(0)
+}

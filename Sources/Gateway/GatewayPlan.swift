@@ -1,0 +1,85 @@
+public import Backend
+public import Config
+public import Schema
+internal import Foundation
+
+/// Everything the workers need, derived once from `gateway.yaml` and the descriptor sets, then
+/// frozen and shared read-only by every worker thread.
+///
+/// Building it checks what the YAML checks alone cannot: that each descriptor file loads, that
+/// each routed service exists in them, and that each backend address resolves. Every failure is
+/// a ``ConfigError`` carrying the YAML location of the entry at fault.
+public struct GatewayPlan: Sendable {
+    /// How a method's calls are routed and answered.
+    public struct MethodRoute: Sendable {
+        /// The method as described by the descriptors.
+        public let method: MethodSchema
+        /// Index into ``backends``.
+        public let backendIndex: Int
+    }
+
+    /// The configuration as written.
+    public let configuration: GatewayConfiguration
+    /// The loaded descriptors.
+    public let schema: DescriptorPool
+    /// One entry per configured backend, in configuration order.
+    public let backends: [ConnectionPool.Configuration]
+    /// Routed methods by gRPC path (`/package.Service/Method`).
+    private let routesByPath: [String: MethodRoute]
+
+    /// The route for a gRPC path, nil if no routed service has that method.
+    public func route(forPath path: String) -> MethodRoute? {
+        routesByPath[path]
+    }
+
+    /// Number of methods the gateway routes.
+    public var methodCount: Int { routesByPath.count }
+
+    /// Binds `configuration` to its descriptor sets and backends.
+    /// - Throws: ``ConfigError`` with the YAML location of the entry that is wrong.
+    public static func make(configuration: GatewayConfiguration) throws(ConfigError) -> GatewayPlan {
+        var sets: [[UInt8]] = []
+        for file in configuration.descriptorFiles {
+            guard let data = FileManager.default.contents(atPath: file.value) else {
+                throw ConfigError(location: file.location, message: "cannot read descriptor set \(file.value)")
+            }
+            sets.append(Array(data))
+        }
+        let schema: DescriptorPool
+        do {
+            schema = try DescriptorPool(fileDescriptorSets: sets)
+        } catch {
+            throw ConfigError(location: configuration.descriptorFiles.first?.location, message: "descriptor sets: \(error)")
+        }
+
+        var backends: [ConnectionPool.Configuration] = []
+        var backendIndex: [String: Int] = [:]
+        for backend in configuration.backends {
+            let endpoint: BackendEndpoint
+            do {
+                endpoint = try BackendEndpoint.resolve(host: backend.host, port: backend.port)
+            } catch {
+                throw ConfigError(location: backend.location, message: "backend \(backend.name): \(error.description)")
+            }
+            backendIndex[backend.name] = backends.count
+            backends.append(.init(name: backend.name, endpoint: endpoint, connectTimeout: backend.connectTimeout))
+        }
+
+        var routes: [String: MethodRoute] = [:]
+        for route in configuration.routes {
+            guard let service = schema.service(named: route.service.value) else {
+                let known = schema.services.map(\.fullName).sorted().joined(separator: ", ")
+                throw ConfigError(
+                    location: route.service.location,
+                    message: "service \(route.service.value) is not in the descriptor sets (they define: \(known.isEmpty ? "no services" : known))")
+            }
+            guard let index = backendIndex[route.backend] else {
+                throw ConfigError(location: route.service.location, message: "route names unknown backend \(route.backend)")
+            }
+            for method in service.methods {
+                routes[method.path] = MethodRoute(method: method, backendIndex: index)
+            }
+        }
+        return GatewayPlan(configuration: configuration, schema: schema, backends: backends, routesByPath: routes)
+    }
+}

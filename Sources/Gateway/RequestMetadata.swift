@@ -1,0 +1,78 @@
+internal import Foundation
+internal import Frontend
+internal import GRPCWire
+
+/// The headers a call sends to its backend, derived from the client's request.
+///
+/// gRPC-Web clients send custom metadata as ordinary HTTP headers, so every request header is
+/// metadata except those that belong to the HTTP/1.1 hop (`Connection`, `Host`, …), to the
+/// gRPC-Web framing (`Content-Type`, `Accept`), or to the gRPC protocol itself (`grpc-*`, which a
+/// client may not set, except `grpc-timeout`). Names are lower-cased, as HTTP/2 requires.
+struct RequestMetadata {
+    /// Headers for the backend, in order: `grpc-timeout` (if any), `content-type`, metadata,
+    /// then `x-forwarded-*`.
+    var headers: [(name: String, value: String)] = []
+    /// The client's deadline, if it sent one.
+    var timeoutNanoseconds: Int64?
+    /// The `:authority` to use: the client's `Host`, so name-based backends see the name the
+    /// client used.
+    var authority: String?
+
+    /// Headers that are about this HTTP/1.1 request's framing or negotiation, not call metadata.
+    private static let notMetadata: Set<String> = [
+        "content-type", "accept", "accept-encoding", "x-grpc-web",
+        "access-control-request-method", "access-control-request-headers",
+        "x-forwarded-for", "x-forwarded-proto", "x-forwarded-host",
+    ]
+
+    /// Builds the backend headers for a gRPC-Web request.
+    /// - Parameter backendContentType: `application/grpc` or `application/grpc+<codec>`.
+    /// - Throws: INVALID_ARGUMENT for a malformed `grpc-timeout`.
+    static func forGRPCWeb(_ exchange: HTTPExchange, backendContentType: String) throws(GRPCStatus) -> RequestMetadata {
+        var result = RequestMetadata()
+        var metadata: [(name: String, value: String)] = []
+        var forwardedFor: String?
+        var connectionTokens: Set<String> = []
+        var timeoutValue: String?
+        exchange.forEachHeader { rawName, rawValue in
+            let name = String(cString: rawName).lowercased()
+            let value = String(cString: rawValue)
+            switch name {
+            case "host":
+                result.authority = value
+            case "grpc-timeout":
+                timeoutValue = value
+            case "x-forwarded-for":
+                forwardedFor = value
+            case "connection":
+                // Headers named in Connection are hop-by-hop too (RFC 9110 §7.6.1).
+                for token in value.split(separator: ",") {
+                    connectionTokens.insert(token.trimmingCharacters(in: .whitespaces).lowercased())
+                }
+            default:
+                guard !HeaderRules.isHopByHop(name), !HeaderRules.isReservedForwardingBlocked(name),
+                    !notMetadata.contains(name), HeaderRules.isValidMetadataKey(name)
+                else { return }
+                metadata.append((name, value))
+            }
+        }
+        if let timeoutValue {
+            guard let nanoseconds = GRPCTimeout.parse(timeoutValue) else {
+                throw GRPCStatus(.invalidArgument, "invalid grpc-timeout \"\(timeoutValue)\": expected at most 8 digits and a unit (H, M, S, m, u, n)")
+            }
+            result.timeoutNanoseconds = nanoseconds
+            result.headers.append(("grpc-timeout", GRPCTimeout.encode(nanoseconds: nanoseconds)))
+        }
+        result.headers.append(("content-type", backendContentType))
+        for header in metadata where !connectionTokens.contains(header.name) {
+            result.headers.append(header)
+        }
+        let peer = exchange.peerAddress
+        result.headers.append(("x-forwarded-for", forwardedFor.map { "\($0), \(peer)" } ?? peer))
+        result.headers.append(("x-forwarded-proto", "http"))
+        if let host = result.authority {
+            result.headers.append(("x-forwarded-host", host))
+        }
+        return result
+    }
+}
