@@ -92,6 +92,12 @@ let package = Package(
         // Unit tests: one target per module, no sockets in the pure ones.
         .testTarget(name: "GRPCWireTests", dependencies: ["GRPCWire"], swiftSettings: strictSettings),
         .testTarget(
+            name: "SchemaTests",
+            dependencies: ["Schema"],
+            resources: [.copy("Fixtures")],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
             name: "ConfigTests",
             dependencies: ["Config"],
             resources: [.copy("Fixtures")],

@@ -46,7 +46,9 @@ public final class DescriptorPool: Sendable {
     /// - Throws: ``SchemaError`` if a set is corrupt, a type reference dangles, a name is defined
     ///   twice, or a file uses protobuf editions.
     public convenience init(fileDescriptorSets: [[UInt8]]) throws(SchemaError) {
-        try self.init(sources: fileDescriptorSets.enumerated().map { DescriptorSetSource(name: nil, number: $0 + 1, bytes: $1) })
+        try self.init(
+            sources: fileDescriptorSets.enumerated().map { DescriptorSetSource(name: nil, number: $0 + 1, bytes: $1) }
+        )
     }
 
     /// Reads and loads descriptor set files.
@@ -110,7 +112,8 @@ public final class DescriptorPool: Sendable {
     /// The index in ``messages`` of a message, by full name (a leading dot is tolerated, as
     /// descriptors and `google.protobuf.Any` type URLs sometimes carry one).
     public func messageIndex(named fullName: String) -> Int? {
-        messageIndexByName[fullName] ?? (fullName.hasPrefix(".") ? messageIndexByName[String(fullName.dropFirst())] : nil)
+        messageIndexByName[fullName]
+            ?? (fullName.hasPrefix(".") ? messageIndexByName[String(fullName.dropFirst())] : nil)
     }
 
     /// The message with this full name.

@@ -23,7 +23,8 @@ public struct EnumSchema: Sendable {
     private var byNumber: [Int32: Int]
 
     /// Creates an enum schema and its lookup tables.
-    public init(fullName: String, file: String = "", values: [EnumValueSchema], isClosed: Bool = false, index: Int = 0) {
+    public init(fullName: String, file: String = "", values: [EnumValueSchema], isClosed: Bool = false, index: Int = 0)
+    {
         self.fullName = fullName
         self.name = String(fullName.split(separator: ".").last ?? Substring(fullName))
         self.file = file

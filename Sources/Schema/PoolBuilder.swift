@@ -9,8 +9,11 @@ internal import SwiftProtobuf
 struct PoolBuilder {
     /// One `.proto` file and the set it came from.
     private struct FileRecord {
+        /// The decoded file.
         var proto: Google_Protobuf_FileDescriptorProto
+        /// The set it was first seen in, named in errors.
         var source: DescriptorSetSource
+        /// The file's syntax.
         var syntax: ProtoSyntax
     }
 
@@ -50,11 +53,17 @@ struct PoolBuilder {
         var fileNames: [String]
     }
 
+    /// Every distinct `.proto` file, in the order first seen.
     private var files: [FileRecord] = []
+    /// `.proto` file name → index in ``files``, to drop repeated copies.
     private var fileIndexByName: [String: Int] = [:]
+    /// Messages in table order (file, then depth-first declaration order).
     private var messages: [PendingMessage] = []
+    /// Enums in table order.
     private var enums: [PendingEnum] = []
+    /// Services in table order.
     private var services: [PendingService] = []
+    /// Full name → what it denotes and its table index.
     private var symbols: [String: Symbol] = [:]
     /// Full name → defining file, for "defined twice" messages.
     private var symbolFiles: [String: String] = [:]
@@ -68,7 +77,8 @@ struct PoolBuilder {
             set = try Google_Protobuf_FileDescriptorSet(serializedBytes: source.bytes)
         } catch {
             throw SchemaError(
-                code: .notADescriptorSet, file: source.displayName,
+                code: .notADescriptorSet,
+                file: source.displayName,
                 message: "is not a serialized google.protobuf.FileDescriptorSet (\(error)); "
                     + "make it with protoc --include_imports --descriptor_set_out"
             )
@@ -77,7 +87,8 @@ struct PoolBuilder {
         // has nothing but files.
         guard set.unknownFields.data.isEmpty, !set.file.isEmpty, set.file.allSatisfy({ !$0.name.isEmpty }) else {
             throw SchemaError(
-                code: .notADescriptorSet, file: source.displayName,
+                code: .notADescriptorSet,
+                file: source.displayName,
                 message: "is not a google.protobuf.FileDescriptorSet with at least one named file; "
                     + "make it with protoc --include_imports --descriptor_set_out"
             )
@@ -86,7 +97,8 @@ struct PoolBuilder {
             if let existing = fileIndexByName[proto.name] {
                 guard Self.sameDefinitions(files[existing].proto, proto) else {
                     throw SchemaError(
-                        code: .duplicateDefinition, file: source.displayName,
+                        code: .duplicateDefinition,
+                        file: source.displayName,
                         message: "\(proto.name) differs from the copy in \(files[existing].source.displayName); "
                             + "build every set from the same .proto files"
                     )
@@ -99,7 +111,8 @@ struct PoolBuilder {
             case "proto3": syntax = .proto3
             default:
                 throw SchemaError(
-                    code: .unsupported, file: source.displayName,
+                    code: .unsupported,
+                    file: source.displayName,
                     message: "\(proto.name) uses syntax \"\(proto.syntax)\"; only proto2 and proto3 are supported"
                 )
             }
@@ -203,7 +216,8 @@ struct PoolBuilder {
         let fileName = files[file].proto.name
         if let earlier = symbolFiles[fullName] {
             throw SchemaError(
-                code: .duplicateDefinition, file: files[file].source.displayName,
+                code: .duplicateDefinition,
+                file: files[file].source.displayName,
                 message: "\(fullName) is defined in both \(earlier) and \(fileName)"
             )
         }
@@ -233,7 +247,11 @@ struct PoolBuilder {
     }
 
     /// Builds one message: fields resolved to indices, packing and presence decided, oneofs collected.
-    private func buildMessage(_ pending: PendingMessage, index: Int, isMapEntry: [Bool]) throws(SchemaError) -> MessageSchema {
+    private func buildMessage(
+        _ pending: PendingMessage,
+        index: Int,
+        isMapEntry: [Bool]
+    ) throws(SchemaError) -> MessageSchema {
         let record = files[pending.file]
         let proto = pending.proto
         var fields: [FieldSchema] = []
@@ -256,7 +274,8 @@ struct PoolBuilder {
             if !fieldProto.typeName.isEmpty {
                 guard let (name, symbol) = resolve(fieldProto.typeName, scope: pending.fullName) else {
                     throw SchemaError(
-                        code: .danglingReference, file: record.source.displayName,
+                        code: .danglingReference,
+                        file: record.source.displayName,
                         message: "\(subject) refers to \(Self.bare(fieldProto.typeName)), which no file in the "
                             + "descriptor sets defines; build the set with protoc --include_imports"
                     )
@@ -270,7 +289,10 @@ struct PoolBuilder {
                     enumIndex = target
                     type = .enum
                 default:
-                    throw invalid(record, "\(subject) has type \(name), which is not a \(type.map { "\($0)" } ?? "type")")
+                    throw invalid(
+                        record,
+                        "\(subject) has type \(name), which is not a \(type.map { "\($0)" } ?? "type")"
+                    )
                 }
             } else if type == .message || type == .group || type == .enum || type == nil {
                 throw invalid(record, "\(subject) has no type name")
@@ -298,7 +320,8 @@ struct PoolBuilder {
                 FieldSchema(
                     number: Int(fieldProto.number),
                     name: fieldProto.name,
-                    jsonName: fieldProto.hasJsonName ? fieldProto.jsonName : FieldSchema.defaultJSONName(for: fieldProto.name),
+                    jsonName: fieldProto.hasJsonName
+                        ? fieldProto.jsonName : FieldSchema.defaultJSONName(for: fieldProto.name),
                     type: type,
                     label: label,
                     isPacked: isPacked,
@@ -340,8 +363,20 @@ struct PoolBuilder {
         var methods: [MethodSchema] = []
         for methodProto in pending.proto.method {
             let subject = "\(record.proto.name): method \(pending.fullName).\(methodProto.name)"
-            let input = try resolveMessage(methodProto.inputType, role: "request", subject: subject, record: record)
-            let output = try resolveMessage(methodProto.outputType, role: "response", subject: subject, record: record)
+            let input = try resolveMessage(
+                methodProto.inputType,
+                role: "request",
+                scope: pending.fullName,
+                subject: subject,
+                record: record
+            )
+            let output = try resolveMessage(
+                methodProto.outputType,
+                role: "response",
+                scope: pending.fullName,
+                subject: subject,
+                record: record
+            )
             var rules: [HTTPRule] = []
             do {
                 let unknown = [UInt8](methodProto.options.unknownFields.data)
@@ -373,12 +408,14 @@ struct PoolBuilder {
     private func resolveMessage(
         _ typeName: String,
         role: String,
+        scope: String,
         subject: String,
         record: FileRecord
     ) throws(SchemaError) -> (name: String, index: Int) {
-        guard let (name, symbol) = resolve(typeName, scope: "") else {
+        guard let (name, symbol) = resolve(typeName, scope: scope) else {
             throw SchemaError(
-                code: .danglingReference, file: record.source.displayName,
+                code: .danglingReference,
+                file: record.source.displayName,
                 message: "\(subject) has \(role) type \(Self.bare(typeName)), which no file in the descriptor sets "
                     + "defines; build the set with protoc --include_imports"
             )
