@@ -97,6 +97,12 @@ let package = Package(
             resources: [.copy("Fixtures")],
             swiftSettings: strictSettings
         ),
+        .testTarget(name: "BackendTests", dependencies: ["Backend"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "GatewayTests",
+            dependencies: ["Gateway", "Config", "GRPCWire"],
+            swiftSettings: strictSettings
+        ),
         .testTarget(
             name: "ConfigTests",
             dependencies: ["Config"],
