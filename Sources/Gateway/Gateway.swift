@@ -42,7 +42,7 @@ public final class Gateway {
         sockets.append(first)
         for _ in 1..<workerCount {
             // Port 0 asks for any free port: the other workers then share the one the first got.
-            sockets.append(try ListeningSocket.bind(host: listen.host, port: first.port))
+            sockets.append(try ListeningSocket.bind(host: listen.host, port: first.port, joiningSiblings: true))
         }
 
         let registry = WorkerRegistry()
@@ -98,9 +98,10 @@ public final class Gateway {
             registry.stops.withLock { $0.append(stop) }
             registry.started.withLock { $0 += 1 }
             loop.run()
-            // The process exits right after the workers return; connections are not torn down
-            // one by one (graceful draining is the shutdown path's job, not this one's).
-            withExtendedLifetime((server, context, stop)) {}
+            // The process exits right after the workers return. Freeing the server here would
+            // close live connections and run their callbacks into calls whose pools are being
+            // freed too, so the worker's objects are deliberately left to the process exit.
+            _ = Unmanaged.passRetained(WorkerResources(server: server, context: context, stop: stop))
         } catch {
             logger.critical("worker failed to start: \(error)")
             exit(1)
@@ -112,4 +113,17 @@ public final class Gateway {
 private final class WorkerRegistry: Sendable {
     let stops = Mutex<[Wakeup]>([])
     let started = Mutex(0)
+}
+
+/// A worker's long-lived objects, kept alive past its loop on purpose (see `runWorker`).
+private final class WorkerResources {
+    let server: HTTPServer
+    let context: WorkerContext
+    let stop: Wakeup
+
+    init(server: HTTPServer, context: WorkerContext, stop: Wakeup) {
+        self.server = server
+        self.context = context
+        self.stop = stop
+    }
 }

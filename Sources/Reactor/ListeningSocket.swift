@@ -10,8 +10,13 @@ public struct ListeningSocket: Sendable {
     public let port: Int
 
     /// Binds `host:port` (IPv4 or IPv6 literal, or a name resolved once here) and listens.
+    /// - Parameters:
+    ///   - joiningSiblings: false for the first worker's socket, true for the others.
+    ///     The first binds *before* enabling `SO_REUSEPORT`, so a stale process still listening on
+    ///     the port with `SO_REUSEPORT` makes the bind fail ("address already in use") instead of
+    ///     silently sharing our traffic; it enables the option afterwards so the siblings can join.
     /// - Throws: ``ReactorError`` naming the address and the system error.
-    public static func bind(host: String, port: Int, backlog: Int32 = 1024) throws(ReactorError) -> ListeningSocket {
+    public static func bind(host: String, port: Int, joiningSiblings: Bool = false, backlog: Int32 = 1024) throws(ReactorError) -> ListeningSocket {
         var hints = addrinfo()
         hints.ai_family = AF_UNSPEC
         hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
@@ -27,13 +32,18 @@ public struct ListeningSocket: Sendable {
         guard fd >= 0 else { throw ReactorError("socket: \(String(cString: strerror(errno)))") }
         var one: Int32 = 1
         _ = setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
-        _ = setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, socklen_t(MemoryLayout<Int32>.size))
+        if joiningSiblings {
+            _ = setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, socklen_t(MemoryLayout<Int32>.size))
+        }
         // Linux copies TCP_NODELAY to accepted sockets: streamed chunks must not wait for Nagle.
         _ = setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
         guard Glibc.bind(fd, info.pointee.ai_addr, info.pointee.ai_addrlen) == 0 else {
             let reason = String(cString: strerror(errno))
             close(fd)
             throw ReactorError("cannot listen on \(host):\(port): \(reason)")
+        }
+        if !joiningSiblings {
+            _ = setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, socklen_t(MemoryLayout<Int32>.size))
         }
         guard listen(fd, backlog) == 0 else {
             let reason = String(cString: strerror(errno))
