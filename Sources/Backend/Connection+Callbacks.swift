@@ -63,8 +63,8 @@ extension Connection {
     /// nghttp2's data provider: copies queued request bytes of the stream into the frame.
     static let readRequestBody: nghttp2_data_source_read_callback = { _, _, buffer, length, flags, source, _ in
         let stream = Unmanaged<RPCStream>.fromOpaque(source!.pointee.ptr!).takeUnretainedValue()
-        let copied = stream.outbound.remove(into: UnsafeMutableRawBufferPointer(start: buffer, count: length))
-        if stream.outbound.isEmpty {
+        let copied = stream.takeOutbound(into: UnsafeMutableRawBufferPointer(start: buffer, count: length))
+        if stream.outboundIsDrained {
             if stream.outboundFinished {
                 flags!.pointee |= NGHTTP2_DATA_FLAG_EOF.rawValue
             } else if copied == 0 {
@@ -98,6 +98,10 @@ extension Connection {
             }
         case NGHTTP2_GOAWAY.rawValue:
             goAwayDidArrive()
+        case NGHTTP2_PING.rawValue:
+            if header.flags & UInt8(NGHTTP2_FLAG_ACK.rawValue) != 0 {
+                pingAcknowledged()
+            }
         case NGHTTP2_HEADERS.rawValue:
             guard let stream = stream(for: header.stream_id) else { return }
             let endsStream = header.flags & UInt8(NGHTTP2_FLAG_END_STREAM.rawValue) != 0

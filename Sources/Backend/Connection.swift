@@ -11,6 +11,23 @@ protocol ConnectionOwner: AnyObject {
     func connectionDidClose(_ connection: Connection, failure: String?)
     /// The peer's SETTINGS arrived: the connection is known to speak HTTP/2.
     func connectionDidBecomeReady(_ connection: Connection)
+    /// `stream` provably never reached the backend (refused, above a GOAWAY's last stream id, or
+    /// the connection never became usable): send it on another connection if one can take it.
+    /// - Returns: false if it could not be placed; the connection then fails it.
+    func connection(_ connection: Connection, couldNotDeliver stream: RPCStream) -> Bool
+}
+
+/// How a connection is set up: windows, timeouts and keepalive.
+struct ConnectionSettings: Sendable {
+    var connectTimeout: Duration
+    /// Per-stream receive window announced to the backend (SETTINGS_INITIAL_WINDOW_SIZE).
+    var streamWindow: Int32
+    /// Connection-wide receive window.
+    var connectionWindow: Int32
+    /// Time without frames from the backend, with calls in flight, before a PING; nil: never.
+    var keepaliveInterval: Duration?
+    /// How long a PING may go unanswered before the connection counts as dead.
+    var keepaliveTimeout: Duration
 }
 
 /// One HTTP/2 client connection (h2c with prior knowledge) to one backend endpoint, carrying many
@@ -34,6 +51,8 @@ final class Connection {
 
     private(set) var state: State = .connecting
     let endpoint: BackendEndpoint
+    /// `http` for h2c; `https` once TLS is supported on the connection.
+    let scheme = "http"
     weak var owner: (any ConnectionOwner)?
 
     var session: OpaquePointer?
@@ -49,16 +68,17 @@ final class Connection {
     /// Above this many bytes queued towards the backend socket, the send callback tells nghttp2
     /// to wait (WOULDBLOCK); the bufferevent's write callback resumes it once written out.
     static let outputHighWaterMark = 64 * 1024
-    /// Per-stream receive window announced to the backend: how much one call may have in flight
-    /// towards a client that has not drained it yet.
-    static let streamWindow: Int32 = 1 << 20
-    /// Connection-wide receive window.
-    static let connectionWindow: Int32 = 16 << 20
+
+    let settings: ConnectionSettings
+    private var keepaliveTimer: EventTimer?
+    private var lastFrameReceivedAt = ContinuousClock.now
+    private var pingSentAt: ContinuousClock.Instant?
 
     /// Opens a connection: starts the TCP connect and queues the HTTP/2 preface and SETTINGS.
-    init(loop: EventLoop, endpoint: BackendEndpoint, connectTimeout: Duration, owner: any ConnectionOwner) throws(BackendError) {
+    init(loop: EventLoop, endpoint: BackendEndpoint, settings: ConnectionSettings, owner: any ConnectionOwner) throws(BackendError) {
         self.endpoint = endpoint
         self.owner = owner
+        self.settings = settings
 
         let fd = socket(endpoint.family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw BackendError("socket: \(String(cString: strerror(errno)))") }
@@ -84,8 +104,15 @@ final class Connection {
         let timer = EventTimer(loop: loop) { [weak self] in
             self?.connectTimeoutDidFire()
         }
-        timer.schedule(after: connectTimeout)
+        timer.schedule(after: settings.connectTimeout)
         connectTimer = timer
+        if let interval = settings.keepaliveInterval {
+            let keepalive = EventTimer(loop: loop) { [weak self] in
+                self?.keepaliveTimerDidFire()
+            }
+            keepalive.schedule(after: interval)
+            keepaliveTimer = keepalive
+        }
         flush()
     }
 
@@ -111,23 +138,25 @@ final class Connection {
     private func submitInitialSettings() {
         var settings = [
             nghttp2_settings_entry(settings_id: Int32(NGHTTP2_SETTINGS_ENABLE_PUSH.rawValue), value: 0),
-            nghttp2_settings_entry(settings_id: Int32(NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE.rawValue), value: UInt32(Self.streamWindow)),
+            nghttp2_settings_entry(settings_id: Int32(NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE.rawValue), value: UInt32(self.settings.streamWindow)),
         ]
         _ = nghttp2_submit_settings(session, UInt8(NGHTTP2_FLAG_NONE.rawValue), &settings, settings.count)
-        _ = nghttp2_session_set_local_window_size(session, UInt8(NGHTTP2_FLAG_NONE.rawValue), 0, Self.connectionWindow)
+        _ = nghttp2_session_set_local_window_size(session, UInt8(NGHTTP2_FLAG_NONE.rawValue), 0, self.settings.connectionWindow)
     }
 
     // MARK: Streams
 
-    /// Submits a request: pseudo-headers first, then `headers` in order (the caller puts
-    /// `grpc-timeout` and `content-type` first), then `te: trailers`, which gRPC requires to
+    /// Submits `stream`'s request: pseudo-headers first, then its headers in order (the caller
+    /// puts `grpc-timeout` and `content-type` first), then `te: trailers`, which gRPC requires to
     /// detect proxies that would drop trailers.
     /// - Returns: false if nghttp2 refused (the session is unusable).
-    func start(_ stream: RPCStream, path: String, authority: String, headers: [(name: String, value: String)]) -> Bool {
+    func start(_ stream: RPCStream) -> Bool {
         guard let session else { return false }
-        var fields: [(String, String)] = [(":method", "POST"), (":scheme", "http"), (":path", path), (":authority", authority)]
-        fields.reserveCapacity(headers.count + 5)
-        for header in headers { fields.append((header.name, header.value)) }
+        stream.attempts += 1
+        let authority = stream.authority ?? endpoint.authority
+        var fields: [(String, String)] = [(":method", "POST"), (":scheme", scheme), (":path", stream.path), (":authority", authority)]
+        fields.reserveCapacity(stream.headers.count + 5)
+        for header in stream.headers { fields.append((header.name, header.value)) }
         fields.append(("te", "trailers"))
 
         // One scratch buffer for every name and value; nghttp2 copies them during submit.
@@ -202,6 +231,7 @@ final class Connection {
     /// Feeds bytes read from the socket to nghttp2.
     func socketDidRead() {
         guard let bufferevent, let session else { return }
+        lastFrameReceivedAt = ContinuousClock.now
         let input = bufferevent_get_input(bufferevent)
         isInsideSession = true
         var failure: String?
@@ -246,7 +276,38 @@ final class Connection {
 
     private func connectTimeoutDidFire() {
         guard state == .connecting else { return }
-        fail("connect timed out")
+        fail("connect timed out after \(settings.connectTimeout)")
+    }
+
+    /// Keepalive: with calls in flight and nothing heard for the interval, PING; a PING left
+    /// unanswered past the timeout means the peer (or the path to it) is dead.
+    private func keepaliveTimerDidFire() {
+        guard state != .closed, let interval = settings.keepaliveInterval, let session else { return }
+        let now = ContinuousClock.now
+        if let sent = pingSentAt {
+            if now - sent >= settings.keepaliveTimeout {
+                fail("keepalive PING not acknowledged within \(settings.keepaliveTimeout)")
+                return
+            }
+            keepaliveTimer?.schedule(after: settings.keepaliveTimeout - (now - sent))
+            return
+        }
+        let quiet = now - lastFrameReceivedAt
+        if quiet >= interval, !streams.isEmpty {
+            pingSentAt = now
+            _ = nghttp2_submit_ping(session, UInt8(NGHTTP2_FLAG_NONE.rawValue), nil)
+            flush()
+            keepaliveTimer?.schedule(after: settings.keepaliveTimeout)
+        } else {
+            keepaliveTimer?.schedule(after: quiet >= interval ? interval : interval - quiet)
+        }
+    }
+
+    func pingAcknowledged() {
+        pingSentAt = nil
+        if let interval = settings.keepaliveInterval {
+            keepaliveTimer?.schedule(after: interval)
+        }
     }
 
     // MARK: Session events (called from the callbacks)
@@ -285,6 +346,11 @@ final class Connection {
             _ = nghttp2_session_consume(session, streamID, stream.unconsumedBytes)
             stream.unconsumedBytes = 0
         }
+        if errorCode == NGHTTP2_REFUSED_STREAM.rawValue, stream.isReplayable, owner?.connection(self, couldNotDeliver: stream) == true {
+            // Refused (or above a GOAWAY's last stream id): the backend never processed it, and
+            // it has been sent again on another connection.
+            return
+        }
         if errorCode == NGHTTP2_NO_ERROR.rawValue {
             stream.finish(GRPCStatus(.internalError, "backend closed the stream without sending trailers"), trailers: [])
         } else {
@@ -306,13 +372,19 @@ final class Connection {
         let wasConnecting = state == .connecting
         state = .closed
         connectTimer?.cancel()
-        let failed = streams.values
+        keepaliveTimer?.cancel()
+        let failed = streams.values.sorted { $0.streamID < $1.streamID }
         streams.removeAll()
+        releaseResources()
         let message = "backend \(endpoint) unavailable: \(reason)"
         for stream in failed {
+            stream.unconsumedBytes = 0
+            // A connection that never became usable delivered nothing: its calls may go elsewhere.
+            if wasConnecting, stream.isReplayable, owner?.connection(self, couldNotDeliver: stream) == true {
+                continue
+            }
             stream.finish(GRPCStatus(.unavailable, message), trailers: [])
         }
-        releaseResources()
         // Only a connection that never became usable counts against the backoff: when an established
         // one breaks, the next call reconnects at once (the backend may already be back).
         owner?.connectionDidClose(self, failure: wasConnecting ? reason : nil)
@@ -326,6 +398,7 @@ final class Connection {
         guard done else { return }
         state = .closed
         connectTimer?.cancel()
+        keepaliveTimer?.cancel()
         let remaining = streams.values
         streams.removeAll()
         for stream in remaining {

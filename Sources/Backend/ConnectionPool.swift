@@ -1,89 +1,82 @@
 public import GRPCWire
-public import Reactor
-internal import Glibc
+internal import Reactor
 
-/// The connections one worker keeps to one backend endpoint.
+/// The connections one worker keeps to one endpoint of a backend.
 ///
 /// A call goes on the first usable connection with room under the peer's
 /// `MAX_CONCURRENT_STREAMS`; another connection opens only when all are full. Connections open on
-/// first use. After a failed connect, new calls fail at once with UNAVAILABLE until the backoff
-/// delay has passed; the next call after that tries again. Never blocks and never queues
-/// without bound.
-public final class ConnectionPool {
-    /// How the pool connects.
-    public struct Configuration: Sendable {
-        /// The backend's name in the configuration, for messages.
-        public var name: String
-        /// Where to connect.
-        public var endpoint: BackendEndpoint
-        /// How long a TCP + HTTP/2 connect may take before it counts as failed.
-        public var connectTimeout: Duration
-
-        public init(name: String, endpoint: BackendEndpoint, connectTimeout: Duration) {
-            self.name = name
-            self.endpoint = endpoint
-            self.connectTimeout = connectTimeout
-        }
-    }
-
-    public let configuration: Configuration
+/// first use. After a failed connect the endpoint is in backoff: the cluster skips it, and calls
+/// that only it could take fail at once with UNAVAILABLE until the delay has passed (passive
+/// ejection). Never blocks and never queues without bound.
+final class ConnectionPool {
+    let endpoint: BackendEndpoint
+    private let settings: ConnectionSettings
     private let loop: EventLoop
+    /// Where calls that could not be delivered here are sent instead.
+    unowned let cluster: BackendCluster
     private var connections: [Connection] = []
     private var backoff = Backoff()
     private var retryNotBefore: ContinuousClock.Instant?
-    private var lastFailure: String?
+    private(set) var lastFailure: String?
+    /// Calls in flight on this endpoint (for least-request balancing).
+    var inFlight = 0
+    /// The active health check's verdict; true when checks are off.
+    var isHealthy = true
 
-    public init(loop: EventLoop, configuration: Configuration) {
+    init(loop: EventLoop, endpoint: BackendEndpoint, settings: ConnectionSettings, cluster: BackendCluster) {
         self.loop = loop
-        self.configuration = configuration
+        self.endpoint = endpoint
+        self.settings = settings
+        self.cluster = cluster
     }
 
-    /// Starts a call. The request head goes out at once (or as soon as the socket connects);
-    /// send the body with ``RPCStream/send(_:endOfStream:)``.
-    /// - Parameters:
-    ///   - path: `/package.Service/Method`.
-    ///   - authority: the `:authority` value (nil: the endpoint's address).
-    ///   - headers: `grpc-timeout` (if any), `content-type`, then custom metadata, all lower-case.
-    ///   - body: request bytes to send (moved out); nil to send them later with ``RPCStream/send(_:endOfStream:)``.
-    ///   - endOfStream: whether `body` is the whole request.
-    ///   - delegate: receives the response; retained until the call ends.
-    /// - Throws: a ``GRPCStatus`` (UNAVAILABLE) when the backend is in backoff or no connection
-    ///   could be made; nothing has been sent then.
-    public func startCall(
-        path: String, authority: String?, headers: [(name: String, value: String)], body: Buffer?,
-        endOfStream: Bool = true, delegate: any RPCStreamDelegate
-    ) throws(GRPCStatus) -> RPCStream {
-        let connection = try usableConnection()
-        let stream = RPCStream(connection: connection, delegate: delegate)
-        // Queued before submitting, so nghttp2 sends HEADERS and DATA in one write.
-        if let body { stream.outbound.append(moving: body) }
-        stream.outboundFinished = body != nil && endOfStream
-        guard connection.start(stream, path: path, authority: authority ?? configuration.endpoint.authority, headers: headers) else {
-            throw GRPCStatus(.unavailable, "backend \(configuration.name) (\(configuration.endpoint)) could not take the call")
+    /// Whether the endpoint is waiting out a backoff after failed connects.
+    var isInBackoff: Bool {
+        guard let notBefore = retryNotBefore else { return false }
+        return ContinuousClock.now < notBefore
+    }
+
+    /// Whether the balancer may choose this endpoint.
+    var isUsable: Bool {
+        isHealthy && !isInBackoff
+    }
+
+    /// Number of open connections.
+    var connectionCount: Int { connections.count }
+
+    /// Puts `stream` on a connection (opening one if needed) and submits its request.
+    /// - Parameter excluded: a connection not to use (the one that refused the stream).
+    /// - Throws: UNAVAILABLE when the endpoint is in backoff or no connection can be made.
+    func place(_ stream: RPCStream, excluding excluded: Connection? = nil) throws(GRPCStatus) {
+        let connection = try usableConnection(excluding: excluded)
+        stream.prepareReplay(on: connection)
+        inFlight += 1
+        let previousOnEnd = stream.onEnd
+        stream.onEnd = { [unowned self] in
+            self.inFlight -= 1
+            previousOnEnd?()
         }
-        return stream
+        guard connection.start(stream) else {
+            stream.onEnd = previousOnEnd
+            inFlight -= 1
+            throw GRPCStatus(.unavailable, "backend \(endpoint) could not take the call")
+        }
     }
 
-    /// Number of open connections (for tests and metrics).
-    public var connectionCount: Int { connections.count }
-
-    private func usableConnection() throws(GRPCStatus) -> Connection {
-        if let connection = connections.first(where: { $0.canTakeStream }) {
+    private func usableConnection(excluding excluded: Connection?) throws(GRPCStatus) -> Connection {
+        if let connection = connections.first(where: { $0 !== excluded && $0.canTakeStream }) {
             return connection
         }
-        if let notBefore = retryNotBefore, ContinuousClock.now < notBefore {
-            throw GRPCStatus(
-                .unavailable,
-                "backend \(configuration.name) (\(configuration.endpoint)) is unavailable: \(lastFailure ?? "connect failed")")
+        if isInBackoff {
+            throw GRPCStatus(.unavailable, "backend \(endpoint) is unavailable: \(lastFailure ?? "connect failed")")
         }
         do {
-            let connection = try Connection(
-                loop: loop, endpoint: configuration.endpoint, connectTimeout: configuration.connectTimeout, owner: self)
+            let connection = try Connection(loop: loop, endpoint: endpoint, settings: settings, owner: self)
             connections.append(connection)
             return connection
         } catch {
             recordFailure(error.description)
-            throw GRPCStatus(.unavailable, "backend \(configuration.name) (\(configuration.endpoint)) is unavailable: \(error.description)")
+            throw GRPCStatus(.unavailable, "backend \(endpoint) is unavailable: \(error.description)")
         }
     }
 
@@ -106,5 +99,9 @@ extension ConnectionPool: ConnectionOwner {
         backoff.reset()
         retryNotBefore = nil
         lastFailure = nil
+    }
+
+    func connection(_ connection: Connection, couldNotDeliver stream: RPCStream) -> Bool {
+        cluster.replay(stream, refusedBy: connection, at: self)
     }
 }

@@ -24,12 +24,28 @@ public final class RPCStream {
     /// Receives the response. Released when the stream finishes or is cancelled.
     public private(set) var delegate: (any RPCStreamDelegate)?
 
-    unowned let connection: Connection
-    /// The HTTP/2 stream id, set when the request is submitted.
+    /// The connection carrying the stream; changes only when a refused call is retried. Weak:
+    /// a caller may still hand back credit after the connection is gone.
+    weak var connection: Connection?
+    /// The HTTP/2 stream id on `connection`, set when the request is submitted.
     var streamID: Int32 = -1
 
-    /// Request bytes not yet taken by nghttp2's data provider.
+    /// What the request was, kept so a call the backend provably never processed can be sent
+    /// again elsewhere.
+    let path: String
+    let authority: String?
+    let headers: [(name: String, value: String)]
+    /// Attempts made so far (1 after the first submit).
+    var attempts = 0
+
+    /// Request bytes. While `retainsBody`, bytes stay here after nghttp2 has copied them (read
+    /// from `sentOffset`), so a retry can send them again; otherwise they are removed as sent.
     let outbound = Buffer()
+    /// True when the whole request was known at the start (unary and server-streaming calls):
+    /// only such a request can be replayed.
+    var retainsBody = false
+    /// How many bytes of a retained body nghttp2 has taken.
+    var sentOffset = 0
     /// True once the caller said the request is complete.
     var outboundFinished = false
     /// True while nghttp2 is waiting (deferred) for more request bytes.
@@ -47,9 +63,43 @@ public final class RPCStream {
     var headDelivered = false
     var isFinished = false
 
-    init(connection: Connection, delegate: any RPCStreamDelegate) {
+    /// Called once when the stream ends, however it ends (for in-flight accounting).
+    var onEnd: (() -> Void)?
+
+    init(path: String, authority: String?, headers: [(name: String, value: String)], connection: Connection?, delegate: any RPCStreamDelegate) {
+        self.path = path
+        self.authority = authority
+        self.headers = headers
         self.connection = connection
         self.delegate = delegate
+    }
+
+    /// Whether the backend provably never saw this call, so it may be sent again: nothing of
+    /// the response arrived and the whole request is still at hand.
+    var isReplayable: Bool {
+        !isFinished && !headDelivered && httpStatus == 0 && retainsBody && attempts < 2
+    }
+
+    /// Prepares a replay on another connection: nghttp2 will read the body from the start.
+    func prepareReplay(on connection: Connection) {
+        self.connection = connection
+        streamID = -1
+        sentOffset = 0
+        outboundDeferred = false
+        headerBlock.removeAll()
+    }
+
+    /// Copies up to `destination.count` unsent request bytes for nghttp2's data provider.
+    func takeOutbound(into destination: UnsafeMutableRawBufferPointer) -> Int {
+        guard retainsBody else { return outbound.remove(into: destination) }
+        let copied = outbound.copy(from: sentOffset, into: destination)
+        sentOffset += copied
+        return copied
+    }
+
+    /// Whether every request byte has been handed to nghttp2.
+    var outboundIsDrained: Bool {
+        retainsBody ? sentOffset >= outbound.count : outbound.isEmpty
     }
 
     /// Queues request bytes (moved out of `buffer`); `endOfStream` marks the request complete.
@@ -57,7 +107,7 @@ public final class RPCStream {
         guard !isFinished else { return }
         outbound.append(moving: buffer)
         if endOfStream { outboundFinished = true }
-        connection.outboundDidGrow(self)
+        connection?.outboundDidGrow(self)
     }
 
     /// Gives back flow-control credit for `count` response bytes the caller has passed on, so
@@ -68,7 +118,7 @@ public final class RPCStream {
         let amount = min(count, unconsumedBytes)
         guard amount > 0 else { return }
         unconsumedBytes -= amount
-        connection.consume(amount, on: self)
+        connection?.consume(amount, on: self)
     }
 
     /// Cancels the call (RST_STREAM CANCEL). The delegate hears nothing more.
@@ -76,7 +126,8 @@ public final class RPCStream {
         guard !isFinished else { return }
         isFinished = true
         delegate = nil
-        connection.cancel(self)
+        connection?.cancel(self)
+        ended()
     }
 
     /// Ends the stream, delivering `status` once.
@@ -85,7 +136,14 @@ public final class RPCStream {
         isFinished = true
         let delegate = self.delegate
         self.delegate = nil
+        ended()
         delegate?.rpcStream(self, didFinishWith: status, trailers: trailers)
+    }
+
+    private func ended() {
+        let onEnd = self.onEnd
+        self.onEnd = nil
+        onEnd?()
     }
 
     func deliverHead(_ metadata: [(name: String, value: String)]) {

@@ -6,7 +6,13 @@ extension GatewayConfiguration {
     private enum Keys {
         static let top = ["listen", "workers", "descriptors", "backends", "routes", "cors", "limits"]
         static let listen = ["host", "port"]
-        static let backend = ["name", "address", "connect_timeout"]
+        static let backend = [
+            "name", "address", "endpoints", "balancing", "connect_timeout", "max_concurrent_calls", "keepalive",
+            "health_check", "tls", "stream_window", "connection_window",
+        ]
+        static let keepalive = ["interval", "timeout"]
+        static let healthCheck = ["interval", "timeout", "unhealthy_threshold", "healthy_threshold", "service"]
+        static let tls = ["ca_file", "cert_file", "key_file", "server_name"]
         static let route = ["service", "backend"]
         static let cors = ["allowed_origins", "allow_credentials", "allowed_headers", "expose_headers", "max_age"]
         static let limits = [
@@ -154,11 +160,10 @@ extension GatewayConfiguration {
         guard !items.isEmpty else {
             throw reader.error(.missingKey, at: node, path: "descriptors", "must list at least one descriptor set file")
         }
-        let folder = URL(fileURLWithPath: reader.file).deletingLastPathComponent()
         var files: [Located<String>] = []
         for (index, item) in items.enumerated() {
             let path = try reader.nonEmptyString(item, path: "descriptors[\(index)]")
-            let resolved = URL(fileURLWithPath: path, relativeTo: folder).standardizedFileURL.path
+            let resolved = reader.resolvePath(path)
             files.append(Located(resolved, at: reader.location(of: item) ?? .unspecified))
         }
         return files
@@ -196,28 +201,147 @@ extension GatewayConfiguration {
                 )
             }
 
-            let addressNode = try fields.required("address")
-            let address = try reader.nonEmptyString(addressNode, path: fields.pathOf("address"))
-            let (host, port) = try parseAddress(
-                address,
-                node: addressNode,
-                path: fields.pathOf("address"),
-                reader: reader
-            )
-
+            let location = reader.location(of: item) ?? .unspecified
             var backend = Backend(
                 name: name,
-                host: host,
-                port: port,
-                location: reader.location(of: item) ?? .unspecified
+                endpoints: try parseEndpoints(fields, at: item, reader: reader),
+                location: location
             )
             if let timeoutNode = fields.optional("connect_timeout") {
                 backend.connectTimeout = try reader.duration(timeoutNode, path: fields.pathOf("connect_timeout"))
+            }
+            if let node = fields.optional("balancing") {
+                let value = try reader.nonEmptyString(node, path: fields.pathOf("balancing"))
+                guard let balancing = Backend.Balancing(rawValue: value) else {
+                    let allowed = Backend.Balancing.allCases.map(\.rawValue).joined(separator: ", ")
+                    throw reader.error(
+                        .invalidValue, at: node, path: fields.pathOf("balancing"),
+                        "\(reader.quote(value)) is not a balancing policy; use one of: \(allowed)")
+                }
+                backend.balancing = balancing
+            }
+            if let node = fields.optional("max_concurrent_calls") {
+                backend.maxConcurrentCalls = try reader.integer(
+                    node, path: fields.pathOf("max_concurrent_calls"), range: 1...1_000_000)
+            }
+            if let node = fields.optional("keepalive") {
+                backend.keepalive = try parseKeepalive(node, path: fields.pathOf("keepalive"), reader: reader)
+            }
+            if let node = fields.optional("health_check") {
+                backend.healthCheck = try parseHealthCheck(node, path: fields.pathOf("health_check"), reader: reader)
+            }
+            if let node = fields.optional("tls") {
+                backend.tls = try parseTLS(node, path: fields.pathOf("tls"), reader: reader)
+            }
+            // HTTP/2 windows: at least the 64 KiB - 1 default, at most 2^31 - 1 (RFC 9113 §6.9.1).
+            if let node = fields.optional("stream_window") {
+                backend.streamWindow = try reader.size(node, path: fields.pathOf("stream_window"), range: 65_535...Int(Int32.max))
+            }
+            if let node = fields.optional("connection_window") {
+                backend.connectionWindow = try reader.size(
+                    node, path: fields.pathOf("connection_window"), range: 65_535...Int(Int32.max))
             }
             seen[name] = backends.count
             backends.append(backend)
         }
         return backends
+    }
+
+    /// Reads a backend's endpoints: exactly one of `address:` (one `host:port`) or `endpoints:`
+    /// (a non-empty list of them, no duplicates).
+    private static func parseEndpoints(
+        _ fields: Fields, at item: Node, reader: NodeReader
+    ) throws(ConfigError) -> [Backend.Endpoint] {
+        let addressNode = fields.optional("address")
+        let endpointsNode = fields.optional("endpoints")
+        switch (addressNode, endpointsNode) {
+        case (let node?, nil):
+            let address = try reader.nonEmptyString(node, path: fields.pathOf("address"))
+            let (host, port) = try parseAddress(address, node: node, path: fields.pathOf("address"), reader: reader)
+            return [Backend.Endpoint(host: host, port: port)]
+        case (nil, let node?):
+            let items = try reader.sequence(node, path: fields.pathOf("endpoints"))
+            guard !items.isEmpty else {
+                throw reader.error(.missingKey, at: node, path: fields.pathOf("endpoints"), "must list at least one host:port")
+            }
+            var endpoints: [Backend.Endpoint] = []
+            for (index, entry) in items.enumerated() {
+                let path = "\(fields.pathOf("endpoints"))[\(index)]"
+                let address = try reader.nonEmptyString(entry, path: path)
+                let (host, port) = try parseAddress(address, node: entry, path: path, reader: reader)
+                let endpoint = Backend.Endpoint(host: host, port: port)
+                guard !endpoints.contains(endpoint) else {
+                    throw reader.error(.duplicateEntry, at: entry, path: path, "\(reader.quote(address)) is listed twice")
+                }
+                endpoints.append(endpoint)
+            }
+            return endpoints
+        case (.some, .some):
+            throw reader.error(
+                .conflict, at: item, path: fields.pathOf("endpoints"),
+                "give either address (one endpoint) or endpoints (several), not both")
+        case (nil, nil):
+            throw reader.error(
+                .missingKey, at: item, path: fields.pathOf("address"),
+                "required key is missing: give address (host:port) or endpoints (a list of host:port)")
+        }
+    }
+
+    private static func parseKeepalive(_ node: Node, path: String, reader: NodeReader) throws(ConfigError) -> Backend.Keepalive {
+        let fields = try reader.mapping(node, path: path, keys: Keys.keepalive)
+        var keepalive = Backend.Keepalive()
+        if let value = fields.optional("interval") {
+            keepalive.interval = try reader.duration(value, path: fields.pathOf("interval"))
+        }
+        if let value = fields.optional("timeout") {
+            keepalive.timeout = try reader.duration(value, path: fields.pathOf("timeout"))
+        }
+        return keepalive
+    }
+
+    private static func parseHealthCheck(_ node: Node, path: String, reader: NodeReader) throws(ConfigError) -> Backend.HealthCheck {
+        let fields = try reader.mapping(node, path: path, keys: Keys.healthCheck)
+        var check = Backend.HealthCheck()
+        if let value = fields.optional("interval") {
+            check.interval = try reader.duration(value, path: fields.pathOf("interval"))
+        }
+        if let value = fields.optional("timeout") {
+            check.timeout = try reader.duration(value, path: fields.pathOf("timeout"))
+        }
+        if let value = fields.optional("unhealthy_threshold") {
+            check.unhealthyThreshold = try reader.integer(value, path: fields.pathOf("unhealthy_threshold"), range: 1...100)
+        }
+        if let value = fields.optional("healthy_threshold") {
+            check.healthyThreshold = try reader.integer(value, path: fields.pathOf("healthy_threshold"), range: 1...100)
+        }
+        if let value = fields.optional("service") {
+            check.service = try reader.string(value, path: fields.pathOf("service"))
+        }
+        return check
+    }
+
+    private static func parseTLS(_ node: Node, path: String, reader: NodeReader) throws(ConfigError) -> Backend.TLS {
+        let fields = try reader.mapping(node, path: path, keys: Keys.tls)
+        var tls = Backend.TLS()
+        func file(_ key: String) throws(ConfigError) -> String? {
+            guard let value = fields.optional(key) else { return nil }
+            let path = try reader.nonEmptyString(value, path: fields.pathOf(key))
+            let resolved = reader.resolvePath(path)
+            guard FileManager.default.isReadableFile(atPath: resolved) else {
+                throw reader.error(.unreadableFile, at: value, path: fields.pathOf(key), "cannot read \(resolved)")
+            }
+            return resolved
+        }
+        tls.caFile = try file("ca_file")
+        tls.certificateFile = try file("cert_file")
+        tls.keyFile = try file("key_file")
+        if (tls.certificateFile == nil) != (tls.keyFile == nil) {
+            throw reader.error(.conflict, at: node, path: path, "cert_file and key_file go together: give both or neither")
+        }
+        if let value = fields.optional("server_name") {
+            tls.serverName = try reader.nonEmptyString(value, path: fields.pathOf("server_name"))
+        }
+        return tls
     }
 
     /// Splits and checks a backend's `host:port`.

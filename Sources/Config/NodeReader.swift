@@ -1,3 +1,4 @@
+internal import Foundation
 internal import Yams
 
 /// Reads composed YAML nodes into typed values, turning every mismatch into a ``ConfigError`` that
@@ -11,6 +12,13 @@ struct NodeReader {
     let file: String
 
     /// The position of a node, or `nil` for nodes built in code (Yams always marks parsed nodes).
+    /// `path` made absolute against the configuration file's folder (relative paths in
+    /// `gateway.yaml` are relative to the file, not to the working directory).
+    func resolvePath(_ path: String) -> String {
+        let folder = URL(fileURLWithPath: file).deletingLastPathComponent()
+        return URL(fileURLWithPath: path, relativeTo: folder).standardizedFileURL.path
+    }
+
     func location(of node: Node) -> SourceLocation? {
         node.mark.map { SourceLocation(file: file, line: $0.line, column: $0.column) }
     }

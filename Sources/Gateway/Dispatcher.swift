@@ -11,14 +11,14 @@ final class WorkerContext {
     let loop: EventLoop
     let plan: GatewayPlan
     let cors: CORS
-    /// One pool per configured backend, in ``GatewayPlan/backends`` order.
-    let pools: [ConnectionPool]
+    /// One cluster per configured backend, in ``GatewayPlan/backends`` order.
+    let backends: [BackendCluster]
 
     init(loop: EventLoop, plan: GatewayPlan) {
         self.loop = loop
         self.plan = plan
         self.cors = CORS(policy: plan.configuration.cors)
-        self.pools = plan.backends.map { ConnectionPool(loop: loop, configuration: $0) }
+        self.backends = plan.backends.map { BackendCluster(loop: loop, configuration: $0) }
     }
 }
 

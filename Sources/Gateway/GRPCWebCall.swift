@@ -135,7 +135,7 @@ final class GRPCWebCall {
         }
         let stream: RPCStream
         do {
-            stream = try context.pools[route.backendIndex].startCall(
+            stream = try context.backends[route.backendIndex].startCall(
                 path: route.method.path, authority: metadata.authority, headers: metadata.headers, body: body,
                 delegate: call)
         } catch {

@@ -23,7 +23,7 @@ public struct GatewayPlan: Sendable {
     /// The loaded descriptors.
     public let schema: DescriptorPool
     /// One entry per configured backend, in configuration order.
-    public let backends: [ConnectionPool.Configuration]
+    public let backends: [BackendCluster.Configuration]
     /// Routed methods by gRPC path (`/package.Service/Method`).
     private let routesByPath: [String: MethodRoute]
 
@@ -52,17 +52,34 @@ public struct GatewayPlan: Sendable {
             throw ConfigError(location: configuration.descriptorFiles.first?.location, message: "descriptor sets: \(error)")
         }
 
-        var backends: [ConnectionPool.Configuration] = []
+        var backends: [BackendCluster.Configuration] = []
         var backendIndex: [String: Int] = [:]
         for backend in configuration.backends {
-            let endpoint: BackendEndpoint
-            do {
-                endpoint = try BackendEndpoint.resolve(host: backend.host, port: backend.port)
-            } catch {
-                throw ConfigError(location: backend.location, message: "backend \(backend.name): \(error.description)")
+            if backend.tls != nil {
+                throw ConfigError(
+                    location: backend.location, message: "backend \(backend.name): tls is not supported yet; use plaintext h2c")
+            }
+            var endpoints: [BackendEndpoint] = []
+            for endpoint in backend.endpoints {
+                do {
+                    endpoints.append(try BackendEndpoint.resolve(host: endpoint.host, port: endpoint.port))
+                } catch {
+                    throw ConfigError(location: backend.location, message: "backend \(backend.name): \(error.description)")
+                }
             }
             backendIndex[backend.name] = backends.count
-            backends.append(.init(name: backend.name, endpoint: endpoint, connectTimeout: backend.connectTimeout))
+            backends.append(
+                BackendCluster.Configuration(
+                    name: backend.name, endpoints: endpoints,
+                    balancing: backend.balancing == .leastRequest ? .leastRequest : .roundRobin,
+                    connectTimeout: backend.connectTimeout, maxConcurrentCalls: backend.maxConcurrentCalls,
+                    streamWindow: backend.streamWindow, connectionWindow: backend.connectionWindow,
+                    keepaliveInterval: backend.keepalive.interval, keepaliveTimeout: backend.keepalive.timeout,
+                    healthCheck: backend.healthCheck.map {
+                        .init(
+                            interval: $0.interval, timeout: $0.timeout, unhealthyThreshold: $0.unhealthyThreshold,
+                            healthyThreshold: $0.healthyThreshold, service: $0.service)
+                    }))
         }
 
         var routes: [String: MethodRoute] = [:]

@@ -78,6 +78,15 @@ public final class Buffer {
         return max(0, Int(evbuffer_remove(raw, base, destination.count)))
     }
 
+    /// Copies up to `destination.count` bytes starting `offset` bytes into the buffer, without
+    /// removing them. - Returns: the number of bytes copied.
+    public func copy(from offset: Int, into destination: UnsafeMutableRawBufferPointer) -> Int {
+        guard let base = destination.baseAddress, destination.count > 0, offset < count else { return 0 }
+        var position = evbuffer_ptr()
+        guard evbuffer_ptr_set(raw, &position, offset, EVBUFFER_PTR_SET) == 0 else { return 0 }
+        return max(0, Int(evbuffer_copyout_from(raw, &position, base, destination.count)))
+    }
+
     /// Calls `body` with the buffer's contents as one contiguous span (linearising the chains
     /// first if needed, which copies only when the bytes are split over several chains).
     public func withContiguousBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {

@@ -1,0 +1,197 @@
+public import GRPCWire
+public import Reactor
+
+/// One backend as one worker sees it: its endpoints, each with its own connections, and the
+/// policy that picks an endpoint for each call.
+///
+/// Calls are balanced per call, not per connection: one long-lived HTTP/2 connection would
+/// otherwise pin every call to one instance. Endpoints that failed to connect (backoff) or
+/// failed their health checks are skipped; if none is left, the call fails UNAVAILABLE at once.
+/// A call the backend provably never processed (refused, above a GOAWAY's last stream id, or
+/// queued on a connection that never came up) is sent once more, elsewhere if possible.
+public final class BackendCluster {
+    /// How the cluster reaches its backend.
+    public struct Configuration: Sendable {
+        /// How calls are spread over the endpoints.
+        public enum Balancing: Sendable {
+            case roundRobin
+            case leastRequest
+        }
+
+        /// Active health checking.
+        public struct HealthCheck: Sendable {
+            public var interval: Duration
+            public var timeout: Duration
+            public var unhealthyThreshold: Int
+            public var healthyThreshold: Int
+            public var service: String
+
+            public init(interval: Duration, timeout: Duration, unhealthyThreshold: Int, healthyThreshold: Int, service: String) {
+                self.interval = interval
+                self.timeout = timeout
+                self.unhealthyThreshold = unhealthyThreshold
+                self.healthyThreshold = healthyThreshold
+                self.service = service
+            }
+        }
+
+        /// The backend's name in the configuration, for messages.
+        public var name: String
+        public var endpoints: [BackendEndpoint]
+        public var balancing: Balancing
+        public var connectTimeout: Duration
+        /// Calls in flight (on this worker) beyond which new calls fail at once.
+        public var maxConcurrentCalls: Int
+        public var streamWindow: Int
+        public var connectionWindow: Int
+        /// nil: no keepalive PINGs.
+        public var keepaliveInterval: Duration?
+        public var keepaliveTimeout: Duration
+        public var healthCheck: HealthCheck?
+
+        public init(
+            name: String, endpoints: [BackendEndpoint], balancing: Balancing = .roundRobin,
+            connectTimeout: Duration = .seconds(5), maxConcurrentCalls: Int = 10_000, streamWindow: Int = 1 << 20,
+            connectionWindow: Int = 16 << 20, keepaliveInterval: Duration? = .seconds(300),
+            keepaliveTimeout: Duration = .seconds(20), healthCheck: HealthCheck? = nil
+        ) {
+            self.name = name
+            self.endpoints = endpoints
+            self.balancing = balancing
+            self.connectTimeout = connectTimeout
+            self.maxConcurrentCalls = maxConcurrentCalls
+            self.streamWindow = streamWindow
+            self.connectionWindow = connectionWindow
+            self.keepaliveInterval = keepaliveInterval
+            self.keepaliveTimeout = keepaliveTimeout
+            self.healthCheck = healthCheck
+        }
+    }
+
+    public let configuration: Configuration
+    private var members: [ConnectionPool] = []
+    private var healthCheckers: [HealthChecker] = []
+    private var nextMember = 0
+    private var inFlight = 0
+
+    public init(loop: EventLoop, configuration: Configuration) {
+        self.configuration = configuration
+        let settings = ConnectionSettings(
+            connectTimeout: configuration.connectTimeout, streamWindow: Int32(clamping: configuration.streamWindow),
+            connectionWindow: Int32(clamping: configuration.connectionWindow),
+            keepaliveInterval: configuration.keepaliveInterval, keepaliveTimeout: configuration.keepaliveTimeout)
+        members = configuration.endpoints.map { ConnectionPool(loop: loop, endpoint: $0, settings: settings, cluster: self) }
+        if let check = configuration.healthCheck {
+            healthCheckers = members.map { HealthChecker(loop: loop, pool: $0, settings: check) }
+        }
+    }
+
+    /// Starts a call on the endpoint the balancing policy picks. The request head goes out at
+    /// once (or as soon as the socket connects).
+    /// - Parameters:
+    ///   - path: `/package.Service/Method`.
+    ///   - authority: the `:authority` value (nil: the endpoint's address).
+    ///   - headers: `grpc-timeout` (if any), `content-type`, then custom metadata, all lower-case.
+    ///   - body: request bytes (moved out); nil to send them later with ``RPCStream/send(_:endOfStream:)``.
+    ///   - endOfStream: whether `body` is the whole request. Only a whole request can be replayed.
+    ///   - delegate: receives the response; retained until the call ends.
+    /// - Throws: UNAVAILABLE when no endpoint can take the call or the concurrency limit is
+    ///   reached; nothing has been sent then.
+    public func startCall(
+        path: String, authority: String?, headers: [(name: String, value: String)], body: Buffer?,
+        endOfStream: Bool = true, delegate: any RPCStreamDelegate
+    ) throws(GRPCStatus) -> RPCStream {
+        guard inFlight < configuration.maxConcurrentCalls else {
+            throw GRPCStatus(
+                .unavailable,
+                "backend \(configuration.name) has \(inFlight) calls in flight, its max_concurrent_calls limit")
+        }
+        let stream = RPCStream(path: path, authority: authority, headers: headers, connection: nil, delegate: delegate)
+        if let body { stream.outbound.append(moving: body) }
+        stream.outboundFinished = body != nil && endOfStream
+        stream.retainsBody = stream.outboundFinished
+        try place(stream, avoiding: nil)
+        inFlight += 1
+        let previousOnEnd = stream.onEnd
+        stream.onEnd = { [unowned self] in
+            self.inFlight -= 1
+            previousOnEnd?()
+        }
+        return stream
+    }
+
+    /// Calls in flight from this worker.
+    public var callsInFlight: Int { inFlight }
+
+    /// Open connections over all endpoints (for tests and metrics).
+    public var connectionCount: Int { members.reduce(0) { $0 + $1.connectionCount } }
+
+    /// Places `stream` on a chosen endpoint, trying the others if the first cannot take it.
+    private func place(_ stream: RPCStream, avoiding avoided: ConnectionPool?, excluding excluded: Connection? = nil) throws(GRPCStatus) {
+        var failure: GRPCStatus?
+        for pool in candidates(avoiding: avoided) {
+            do {
+                try pool.place(stream, excluding: excluded)
+                return
+            } catch {
+                failure = error
+            }
+        }
+        if let avoided, avoided.isUsable {
+            // Nowhere else to go: the same endpoint, on another connection.
+            do {
+                try avoided.place(stream, excluding: excluded)
+                return
+            } catch {
+                failure = error
+            }
+        }
+        throw GRPCStatus(.unavailable, "backend \(configuration.name): no endpoint can take the call: \(reasons(failure))")
+    }
+
+    private func reasons(_ failure: GRPCStatus?) -> String {
+        let unhealthy = members.filter { !$0.isHealthy }.count
+        var parts: [String] = []
+        if unhealthy > 0 { parts.append("\(unhealthy) of \(members.count) endpoints failing health checks") }
+        let backedOff = members.filter { $0.isInBackoff }
+        for pool in backedOff {
+            parts.append("\(pool.endpoint): \(pool.lastFailure ?? "connect failed")")
+        }
+        if parts.isEmpty, let failure { parts.append(failure.message) }
+        return parts.joined(separator: "; ")
+    }
+
+    /// Usable endpoints in the order to try them, per the balancing policy.
+    private func candidates(avoiding avoided: ConnectionPool?) -> [ConnectionPool] {
+        let count = members.count
+        guard count > 1 else {
+            return members.filter { $0.isUsable && $0 !== avoided }
+        }
+        let start = nextMember
+        nextMember = (nextMember + 1) % count
+        var ordered: [ConnectionPool] = []
+        ordered.reserveCapacity(count)
+        for offset in 0..<count {
+            let pool = members[(start + offset) % count]
+            if pool.isUsable && pool !== avoided { ordered.append(pool) }
+        }
+        if configuration.balancing == .leastRequest {
+            // Stable sort keeps the round-robin order among equals.
+            ordered = ordered.enumerated().sorted { ($0.element.inFlight, $0.offset) < ($1.element.inFlight, $1.offset) }
+                .map(\.element)
+        }
+        return ordered
+    }
+
+    /// Sends a stream that never reached the backend once more, on another endpoint if one is
+    /// usable. - Returns: false if it could not be placed.
+    func replay(_ stream: RPCStream, refusedBy connection: Connection, at pool: ConnectionPool) -> Bool {
+        guard stream.isReplayable else { return false }
+        do {
+            try place(stream, avoiding: pool, excluding: connection)
+            return true
+        } catch {
+            return false
+        }
+    }
+}
