@@ -39,6 +39,11 @@ let package = Package(
             providers: [.apt(["libevent-dev"])]
         ),
         .systemLibrary(
+            name: "CLibeventOpenSSL",
+            pkgConfig: "libevent_openssl",
+            providers: [.apt(["libevent-dev", "libssl-dev"])]
+        ),
+        .systemLibrary(
             name: "CNghttp2",
             pkgConfig: "libnghttp2",
             providers: [.apt(["libnghttp2-dev"])]
@@ -64,7 +69,7 @@ let package = Package(
         .target(name: "Frontend", dependencies: ["Reactor", "CLibevent"], swiftSettings: strictSettings),
         .target(
             name: "Backend",
-            dependencies: ["Reactor", "CLibevent", "CNghttp2", "GRPCWire"],
+            dependencies: ["Reactor", "CLibevent", "CLibeventOpenSSL", "CNghttp2", "GRPCWire"],
             swiftSettings: strictSettings
         ),
 

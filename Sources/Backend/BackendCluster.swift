@@ -48,12 +48,14 @@ public final class BackendCluster {
         public var keepaliveInterval: Duration?
         public var keepaliveTimeout: Duration
         public var healthCheck: HealthCheck?
+        /// TLS to every endpoint; nil for HTTP/2 cleartext.
+        public var tls: TLSConfiguration?
 
         public init(
             name: String, endpoints: [BackendEndpoint], balancing: Balancing = .roundRobin,
             connectTimeout: Duration = .seconds(5), maxConcurrentCalls: Int = 10_000, streamWindow: Int = 1 << 20,
             connectionWindow: Int = 16 << 20, keepaliveInterval: Duration? = .seconds(300),
-            keepaliveTimeout: Duration = .seconds(20), healthCheck: HealthCheck? = nil
+            keepaliveTimeout: Duration = .seconds(20), healthCheck: HealthCheck? = nil, tls: TLSConfiguration? = nil
         ) {
             self.name = name
             self.endpoints = endpoints
@@ -65,6 +67,7 @@ public final class BackendCluster {
             self.keepaliveInterval = keepaliveInterval
             self.keepaliveTimeout = keepaliveTimeout
             self.healthCheck = healthCheck
+            self.tls = tls
         }
     }
 
@@ -74,12 +77,15 @@ public final class BackendCluster {
     private var nextMember = 0
     private var inFlight = 0
 
-    public init(loop: EventLoop, configuration: Configuration) {
+    /// Creates the cluster; no connection opens before the first call (or health check).
+    /// - Throws: ``BackendError`` if the TLS files cannot be loaded.
+    public init(loop: EventLoop, configuration: Configuration) throws(BackendError) {
         self.configuration = configuration
         let settings = ConnectionSettings(
             connectTimeout: configuration.connectTimeout, streamWindow: Int32(clamping: configuration.streamWindow),
             connectionWindow: Int32(clamping: configuration.connectionWindow),
-            keepaliveInterval: configuration.keepaliveInterval, keepaliveTimeout: configuration.keepaliveTimeout)
+            keepaliveInterval: configuration.keepaliveInterval, keepaliveTimeout: configuration.keepaliveTimeout,
+            tls: try configuration.tls.map { (tls) throws(BackendError) in try TLSClientContext(tls) })
         members = configuration.endpoints.map { ConnectionPool(loop: loop, endpoint: $0, settings: settings, cluster: self) }
         if let check = configuration.healthCheck {
             healthCheckers = members.map { HealthChecker(loop: loop, pool: $0, settings: check) }
@@ -118,6 +124,11 @@ public final class BackendCluster {
             previousOnEnd?()
         }
         return stream
+    }
+
+    /// Checks that the TLS files of `configuration` load (at start, before any worker runs).
+    public static func validateTLS(_ configuration: TLSConfiguration) throws(BackendError) {
+        _ = try TLSClientContext(configuration)
     }
 
     /// Calls in flight from this worker.

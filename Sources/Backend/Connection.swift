@@ -1,4 +1,5 @@
 internal import CLibevent
+internal import CLibeventOpenSSL
 internal import CNghttp2
 public import GRPCWire
 public import Reactor
@@ -18,7 +19,7 @@ protocol ConnectionOwner: AnyObject {
 }
 
 /// How a connection is set up: windows, timeouts and keepalive.
-struct ConnectionSettings: Sendable {
+struct ConnectionSettings {
     var connectTimeout: Duration
     /// Per-stream receive window announced to the backend (SETTINGS_INITIAL_WINDOW_SIZE).
     var streamWindow: Int32
@@ -28,6 +29,8 @@ struct ConnectionSettings: Sendable {
     var keepaliveInterval: Duration?
     /// How long a PING may go unanswered before the connection counts as dead.
     var keepaliveTimeout: Duration
+    /// TLS, or nil for HTTP/2 cleartext with prior knowledge.
+    var tls: TLSClientContext?
 }
 
 /// One HTTP/2 client connection (h2c with prior knowledge) to one backend endpoint, carrying many
@@ -51,8 +54,8 @@ final class Connection {
 
     private(set) var state: State = .connecting
     let endpoint: BackendEndpoint
-    /// `http` for h2c; `https` once TLS is supported on the connection.
-    let scheme = "http"
+    /// The `:scheme` of requests: `https` over TLS, `http` for h2c.
+    var scheme: String { settings.tls == nil ? "http" : "https" }
     weak var owner: (any ConnectionOwner)?
 
     var session: OpaquePointer?
@@ -80,14 +83,26 @@ final class Connection {
         self.owner = owner
         self.settings = settings
 
-        let fd = socket(endpoint.family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard fd >= 0 else { throw BackendError("socket: \(String(cString: strerror(errno)))") }
-        var one: Int32 = 1
-        // gRPC messages are small and latency-bound: never let Nagle hold a frame back.
-        _ = setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
-        guard let bufferevent = bufferevent_socket_new(loop.base, fd, Int32(BEV_OPT_CLOSE_ON_FREE.rawValue)) else {
-            close(fd)
-            throw BackendError("bufferevent_socket_new failed")
+        let bufferevent: OpaquePointer
+        if let tls = settings.tls {
+            guard let ssl = tls.makeSession(host: endpoint.host),
+                let created = bufferevent_openssl_socket_new(
+                    loop.base, -1, ssl, BUFFEREVENT_SSL_CONNECTING, Int32(BEV_OPT_CLOSE_ON_FREE.rawValue))
+            else {
+                throw BackendError("cannot start TLS to \(endpoint): \(TLSClientContext.lastError())")
+            }
+            // Servers that close without close_notify are common; their EOF is still an EOF.
+            bufferevent_openssl_set_allow_dirty_shutdown(created, 1)
+            bufferevent = created
+        } else {
+            let fd = socket(endpoint.family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+            guard fd >= 0 else { throw BackendError("socket: \(String(cString: strerror(errno)))") }
+            Self.disableNagle(fd)
+            guard let created = bufferevent_socket_new(loop.base, fd, Int32(BEV_OPT_CLOSE_ON_FREE.rawValue)) else {
+                close(fd)
+                throw BackendError("bufferevent_socket_new failed")
+            }
+            bufferevent = created
         }
         self.bufferevent = bufferevent
         self.session = Self.makeSession(owner: self)
@@ -123,6 +138,12 @@ final class Connection {
         if let bufferevent {
             bufferevent_free(bufferevent)
         }
+    }
+
+    /// gRPC messages are small and latency-bound: never let Nagle hold a frame back.
+    private static func disableNagle(_ fd: Int32) {
+        var one: Int32 = 1
+        _ = setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
     }
 
     /// Whether a new stream may be opened here now.
@@ -256,8 +277,14 @@ final class Connection {
     /// The socket connected, or failed.
     func socketDidReceiveEvent(_ events: Int16) {
         if events & Int16(BEV_EVENT_CONNECTED) != 0 {
-            connectTimer?.cancel()
-            connectTimer = nil
+            if settings.tls != nil, let bufferevent {
+                Self.disableNagle(bufferevent_getfd(bufferevent))
+                let ssl = bufferevent_openssl_get_ssl(bufferevent)
+                guard let ssl, TLSClientContext.negotiatedProtocol(ssl) == "h2" else {
+                    fail("the backend did not select HTTP/2 (ALPN h2) in the TLS handshake")
+                    return
+                }
+            }
             flush()
             return
         }
@@ -265,7 +292,11 @@ final class Connection {
             fail(state == .connecting ? "connection closed before HTTP/2 started" : "backend closed the connection")
         } else if events & Int16(BEV_EVENT_ERROR) != 0 {
             let code = errno
-            fail(code != 0 ? String(cString: strerror(code)) : "socket error")
+            if settings.tls != nil, let bufferevent, case let tlsError = bufferevent_get_openssl_error(bufferevent), tlsError != 0 {
+                fail("TLS: \(TLSClientContext.lastError(tlsError))")
+            } else {
+                fail(code != 0 ? String(cString: strerror(code)) : "socket error")
+            }
         }
     }
 

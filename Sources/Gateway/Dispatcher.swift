@@ -14,11 +14,12 @@ final class WorkerContext {
     /// One cluster per configured backend, in ``GatewayPlan/backends`` order.
     let backends: [BackendCluster]
 
-    init(loop: EventLoop, plan: GatewayPlan) {
+    /// - Throws: ``BackendError`` if a backend's TLS files cannot be loaded (checked at start too).
+    init(loop: EventLoop, plan: GatewayPlan) throws(BackendError) {
         self.loop = loop
         self.plan = plan
         self.cors = CORS(policy: plan.configuration.cors)
-        self.backends = plan.backends.map { BackendCluster(loop: loop, configuration: $0) }
+        self.backends = try plan.backends.map { (backend) throws(BackendError) in try BackendCluster(loop: loop, configuration: backend) }
     }
 }
 

@@ -85,7 +85,7 @@ public final class Gateway {
     ) {
         do {
             let loop = try EventLoop()
-            let context = WorkerContext(loop: loop, plan: plan)
+            let context = try WorkerContext(loop: loop, plan: plan)
             let limits = plan.configuration.limits
             let server = try HTTPServer(
                 loop: loop,

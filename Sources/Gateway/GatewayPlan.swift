@@ -55,9 +55,15 @@ public struct GatewayPlan: Sendable {
         var backends: [BackendCluster.Configuration] = []
         var backendIndex: [String: Int] = [:]
         for backend in configuration.backends {
-            if backend.tls != nil {
-                throw ConfigError(
-                    location: backend.location, message: "backend \(backend.name): tls is not supported yet; use plaintext h2c")
+            let tls = backend.tls.map {
+                TLSConfiguration(caFile: $0.caFile, certificateFile: $0.certificateFile, keyFile: $0.keyFile, serverName: $0.serverName)
+            }
+            if let tls {
+                do {
+                    try BackendCluster.validateTLS(tls)
+                } catch {
+                    throw ConfigError(location: backend.location, message: "backend \(backend.name): \(error.description)")
+                }
             }
             var endpoints: [BackendEndpoint] = []
             for endpoint in backend.endpoints {
@@ -79,7 +85,7 @@ public struct GatewayPlan: Sendable {
                         .init(
                             interval: $0.interval, timeout: $0.timeout, unhealthyThreshold: $0.unhealthyThreshold,
                             healthyThreshold: $0.healthyThreshold, service: $0.service)
-                    }))
+                    }, tls: tls))
         }
 
         var routes: [String: MethodRoute] = [:]
