@@ -1,9 +1,11 @@
-"""Starting and stopping the real processes the suite drives: the grpcio test backend and the
-gateway binary. Each keeps its output in a log file so a failing test can show it.
+"""Starting and stopping the real processes the suite drives: the grpcio test backend, the orders
+example's backend, the gateway binary, and headless Chromium. Each keeps its output in a log file
+so a failing test can show it.
 """
 
 import os
 import selectors
+import shutil
 import signal
 import socket
 import subprocess
@@ -14,6 +16,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 TEST_BACKEND = HERE / "test_backend.py"
+ORDERS_BACKEND = ROOT / "examples" / "orders" / "backend.py"
 READY_TIMEOUT_S = 10.0
 
 
@@ -140,3 +143,116 @@ def run_check(binary, config_path, timeout_s=30):
         text=True,
         timeout=timeout_s,
     )
+
+
+def _wait_listening(process, port, what, log_path):
+    """Until `port` accepts TCP connections; ProcessFailed if `process` exits or time runs out."""
+    deadline = time.monotonic() + READY_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise ProcessFailed(f"{what} exited with {process.returncode} before listening on {port}:\n{_tail(log_path)}")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+    _stop(process)
+    raise ProcessFailed(f"{what} not listening on {port} after {READY_TIMEOUT_S}s:\n{_tail(log_path)}")
+
+
+class OrdersBackendProcess:
+    """examples/orders/backend.py on loopback, with `update_interval_s` between stream updates."""
+
+    def __init__(self, log_path, update_interval_s=0.5):
+        self.log_path = Path(log_path)
+        self._log = open(self.log_path, "wb")
+        self.port = free_port()
+        self.address = f"127.0.0.1:{self.port}"
+        self.process = subprocess.Popen(
+            [sys.executable, str(ORDERS_BACKEND), "--host", "127.0.0.1", "--port", str(self.port)],
+            env={**os.environ, "ORDERS_UPDATE_INTERVAL_S": str(update_interval_s)},
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            _wait_listening(self.process, self.port, "orders backend", self.log_path)
+        except ProcessFailed:
+            self._log.close()
+            raise
+
+    def log_tail(self):
+        return _tail(self.log_path)
+
+    def stop(self):
+        _stop(self.process)
+        if not self._log.closed:
+            self._log.close()
+
+
+def chromium_binary():
+    """$CHROMIUM_BIN, or chromium on the PATH (scripts/setup installs it); None if neither."""
+    found = os.environ.get("CHROMIUM_BIN") or shutil.which("chromium")
+    return Path(found) if found else None
+
+
+class ChromiumProcess:
+    """Headless Chromium with the DevTools protocol on a port it picks itself (port 0; it writes
+    the port into DevToolsActivePort in its profile directory). A fresh profile every time, so no
+    cache or cached CORS preflight survives from an earlier run."""
+
+    def __init__(self, binary, profile_dir, log_path):
+        self.profile_dir = Path(profile_dir)
+        self.log_path = Path(log_path)
+        self._log = open(self.log_path, "wb")
+        self.process = subprocess.Popen(
+            [
+                str(binary),
+                "--headless=new",
+                "--no-sandbox",  # the suite may run as root, where the sandbox refuses to start
+                "--disable-gpu",
+                "--no-first-run",
+                "--no-default-browser-check",
+                "--disable-extensions",
+                "--disable-background-networking",
+                "--disable-component-update",
+                f"--user-data-dir={self.profile_dir}",
+                "--remote-debugging-address=127.0.0.1",
+                "--remote-debugging-port=0",
+                "about:blank",
+            ],
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            # Its own process group, so stop() reaches the renderer and helper processes too.
+            start_new_session=True,
+        )
+        self.port = self._read_devtools_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+
+    def _read_devtools_port(self):
+        active_port = self.profile_dir / "DevToolsActivePort"
+        deadline = time.monotonic() + READY_TIMEOUT_S
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                self._log.close()
+                raise ProcessFailed(f"chromium exited with {self.process.returncode}:\n{_tail(self.log_path)}")
+            try:
+                lines = active_port.read_text().splitlines()
+                if lines and lines[0].strip().isdigit():
+                    return int(lines[0])
+            except FileNotFoundError:
+                pass
+            time.sleep(0.05)
+        self.stop()
+        raise ProcessFailed(f"chromium wrote no DevToolsActivePort in {READY_TIMEOUT_S}s:\n{_tail(self.log_path)}")
+
+    def log_tail(self):
+        return _tail(self.log_path)
+
+    def stop(self):
+        _stop(self.process)
+        try:
+            os.killpg(self.process.pid, signal.SIGKILL)  # helpers the browser left behind, if any
+        except ProcessLookupError:
+            pass
+        if not self._log.closed:
+            self._log.close()
