@@ -5,7 +5,7 @@ extension GatewayConfiguration {
     /// The keys of each mapping, in the order error messages list them.
     private enum Keys {
         static let top = ["listen", "workers", "descriptors", "backends", "routes", "cors", "limits"]
-        static let listen = ["host", "port"]
+        static let listen = ["host", "port", "reuse_port"]
         static let backend = [
             "name", "address", "endpoints", "balancing", "connect_timeout", "max_concurrent_calls", "keepalive",
             "health_check", "tls", "stream_window", "connection_window",
@@ -150,6 +150,9 @@ extension GatewayConfiguration {
         }
         if let portNode = fields.optional("port") {
             listener.port = try reader.integer(portNode, path: "listen.port", range: 0...65535)
+        }
+        if let node = fields.optional("reuse_port") {
+            listener.reusePort = try reader.bool(node, path: "listen.reuse_port")
         }
         return listener
     }

@@ -6,13 +6,20 @@ public struct Listener: Sendable, Hashable {
     /// The TCP port. Defaults to 8080. `0` asks the kernel for a free port, which tests use to run
     /// several gateways side by side.
     public var port: Int
+    /// Whether each worker binds its own `SO_REUSEPORT` socket, so the kernel spreads new
+    /// connections evenly over the workers. Off by default: any later process of the same user
+    /// that sets `SO_REUSEPORT` (Envoy does by default) can then join the port and silently take
+    /// a share of the connections. Off, the workers share one socket and the port is ours alone.
+    public var reusePort: Bool
 
     /// Creates a listener.
     /// - Parameters:
     ///   - host: The bind address; defaults to `0.0.0.0`.
     ///   - port: The port (0 = ephemeral); defaults to 8080.
-    public init(host: String = "0.0.0.0", port: Int = 8080) {
+    ///   - reusePort: One `SO_REUSEPORT` socket per worker; defaults to false (one shared socket).
+    public init(host: String = "0.0.0.0", port: Int = 8080, reusePort: Bool = false) {
         self.host = host
         self.port = port
+        self.reusePort = reusePort
     }
 }

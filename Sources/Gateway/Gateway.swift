@@ -38,11 +38,16 @@ public final class Gateway {
         let listen = plan.configuration.listen
         let workerCount = Self.resolvedWorkerCount(plan.configuration.workers)
         var sockets: [ListeningSocket] = []
-        let first = try ListeningSocket.bind(host: listen.host, port: listen.port)
+        let first = try ListeningSocket.bind(
+            host: listen.host, port: listen.port, sharing: listen.reusePort ? .firstOfGroup : .exclusive)
         sockets.append(first)
         for _ in 1..<workerCount {
-            // Port 0 asks for any free port: the other workers then share the one the first got.
-            sockets.append(try ListeningSocket.bind(host: listen.host, port: first.port, joiningSiblings: true))
+            if listen.reusePort {
+                // Port 0 asks for any free port: the other workers then join the one the first got.
+                sockets.append(try ListeningSocket.bind(host: listen.host, port: first.port, sharing: .joiningGroup))
+            } else {
+                sockets.append(try first.duplicate())
+            }
         }
 
         let registry = WorkerRegistry()

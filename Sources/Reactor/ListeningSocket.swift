@@ -9,14 +9,21 @@ public struct ListeningSocket: Sendable {
     /// The port actually bound (useful when 0 was asked for).
     public let port: Int
 
+    /// How a socket relates to the other workers' sockets.
+    public enum Sharing: Sendable {
+        /// The only socket on the port (workers share it through ``duplicate()``).
+        case exclusive
+        /// The first of a `SO_REUSEPORT` group. It binds *before* enabling the option, so a
+        /// stale process still listening with `SO_REUSEPORT` makes the bind fail ("address
+        /// already in use") instead of silently sharing our traffic.
+        case firstOfGroup
+        /// A later member of the group started by `firstOfGroup`.
+        case joiningGroup
+    }
+
     /// Binds `host:port` (IPv4 or IPv6 literal, or a name resolved once here) and listens.
-    /// - Parameters:
-    ///   - joiningSiblings: false for the first worker's socket, true for the others.
-    ///     The first binds *before* enabling `SO_REUSEPORT`, so a stale process still listening on
-    ///     the port with `SO_REUSEPORT` makes the bind fail ("address already in use") instead of
-    ///     silently sharing our traffic; it enables the option afterwards so the siblings can join.
     /// - Throws: ``ReactorError`` naming the address and the system error.
-    public static func bind(host: String, port: Int, joiningSiblings: Bool = false, backlog: Int32 = 1024) throws(ReactorError) -> ListeningSocket {
+    public static func bind(host: String, port: Int, sharing: Sharing = .exclusive, backlog: Int32 = 1024) throws(ReactorError) -> ListeningSocket {
         var hints = addrinfo()
         hints.ai_family = AF_UNSPEC
         hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
@@ -32,7 +39,7 @@ public struct ListeningSocket: Sendable {
         guard fd >= 0 else { throw ReactorError("socket: \(String(cString: strerror(errno)))") }
         var one: Int32 = 1
         _ = setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
-        if joiningSiblings {
+        if sharing == .joiningGroup {
             _ = setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, socklen_t(MemoryLayout<Int32>.size))
         }
         // Linux copies TCP_NODELAY to accepted sockets: streamed chunks must not wait for Nagle.
@@ -42,7 +49,7 @@ public struct ListeningSocket: Sendable {
             close(fd)
             throw ReactorError("cannot listen on \(host):\(port): \(reason)")
         }
-        if !joiningSiblings {
+        if sharing == .firstOfGroup {
             _ = setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, socklen_t(MemoryLayout<Int32>.size))
         }
         guard listen(fd, backlog) == 0 else {
@@ -60,5 +67,13 @@ public struct ListeningSocket: Sendable {
             return pointer.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { Int(UInt16(bigEndian: $0.pointee.sin_port)) }
         }
         return ListeningSocket(descriptor: fd, port: boundPort)
+    }
+
+    /// Another descriptor for the same listening socket, for another worker's loop to accept on
+    /// (each loop closes its own descriptor; the kernel hands each connection to one of them).
+    public func duplicate() throws(ReactorError) -> ListeningSocket {
+        let copy = fcntl(descriptor, F_DUPFD_CLOEXEC, 0)
+        guard copy >= 0 else { throw ReactorError("dup of the listening socket: \(String(cString: strerror(errno)))") }
+        return ListeningSocket(descriptor: copy, port: port)
     }
 }
