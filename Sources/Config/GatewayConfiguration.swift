@@ -29,6 +29,8 @@ public struct GatewayConfiguration: Sendable {
     public var cors: CORSPolicy
     /// Size and time limits that protect the gateway.
     public var limits: Limits
+    /// REST/JSON mapping: rules, JSON options, streaming format, query and header policy.
+    public var http: HTTPConfiguration
     /// The file this configuration was read from, as the caller named it (`<code>` when built in code).
     public var file: String
 
@@ -50,6 +52,7 @@ public struct GatewayConfiguration: Sendable {
         routes: [Route] = [],
         cors: CORSPolicy = CORSPolicy(),
         limits: Limits = Limits(),
+        http: HTTPConfiguration = HTTPConfiguration(),
         file: String = SourceLocation.unspecified.file
     ) {
         self.listen = listen
@@ -59,6 +62,7 @@ public struct GatewayConfiguration: Sendable {
         self.routes = routes
         self.cors = cors
         self.limits = limits
+        self.http = http
         self.file = file
     }
 
