@@ -128,7 +128,8 @@ final class GRPCWebCall {
         let backendContentType = contentType.codec == "proto" ? "application/grpc" : "application/grpc+\(contentType.codec)"
         let metadata: RequestMetadata
         do {
-            metadata = try RequestMetadata.forGRPCWeb(exchange, backendContentType: backendContentType)
+            metadata = try RequestMetadata.forGRPCWeb(
+                exchange, backendContentType: backendContentType, deadlines: route.deadlines)
         } catch {
             call.finish(with: error, trailers: [])
             return

@@ -16,6 +16,23 @@ public struct GatewayPlan: Sendable {
         public let method: MethodSchema
         /// Index into ``backends``.
         public let backendIndex: Int
+        /// The deadline rules of the method's route.
+        public let deadlines: DeadlinePolicy
+    }
+
+    /// How a call's deadline follows from the client's `grpc-timeout` and the route.
+    public struct DeadlinePolicy: Sendable {
+        /// Used when the client sent no deadline; nil for streaming methods (streams have no
+        /// default deadline, so a long stream is never cut by one).
+        public let defaultNanoseconds: Int64?
+        /// A longer client deadline is shortened to this.
+        public let maxNanoseconds: Int64?
+
+        /// The deadline to enforce and send to the backend, nil for none.
+        public func effective(clientNanoseconds: Int64?) -> Int64? {
+            guard let requested = clientNanoseconds ?? defaultNanoseconds else { return nil }
+            return maxNanoseconds.map { min($0, requested) } ?? requested
+        }
     }
 
     /// The configuration as written.
@@ -34,6 +51,12 @@ public struct GatewayPlan: Sendable {
 
     /// Number of methods the gateway routes.
     public var methodCount: Int { routesByPath.count }
+
+    private static func nanoseconds(_ duration: Duration) -> Int64 {
+        let (seconds, attoseconds) = duration.components
+        return seconds.multipliedReportingOverflow(by: 1_000_000_000).overflow
+            ? Int64.max : seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+    }
 
     /// Binds `configuration` to its descriptor sets and backends.
     /// - Throws: ``ConfigError`` with the YAML location of the entry that is wrong.
@@ -100,7 +123,11 @@ public struct GatewayPlan: Sendable {
                 throw ConfigError(location: route.service.location, message: "route names unknown backend \(route.backend)")
             }
             for method in service.methods {
-                routes[method.path] = MethodRoute(method: method, backendIndex: index)
+                let streams = method.clientStreaming || method.serverStreaming
+                let deadlines = DeadlinePolicy(
+                    defaultNanoseconds: streams ? nil : route.timeout.map(Self.nanoseconds),
+                    maxNanoseconds: route.maxTimeout.map(Self.nanoseconds))
+                routes[method.path] = MethodRoute(method: method, backendIndex: index, deadlines: deadlines)
             }
         }
         return GatewayPlan(configuration: configuration, schema: schema, backends: backends, routesByPath: routes)

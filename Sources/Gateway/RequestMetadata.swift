@@ -12,7 +12,7 @@ struct RequestMetadata {
     /// Headers for the backend, in order: `grpc-timeout` (if any), `content-type`, metadata,
     /// then `x-forwarded-*`.
     var headers: [(name: String, value: String)] = []
-    /// The client's deadline, if it sent one.
+    /// The call's deadline: the client's, capped by the route, or the route's default.
     var timeoutNanoseconds: Int64?
     /// The `:authority` to use: the client's `Host`, so name-based backends see the name the
     /// client used.
@@ -26,9 +26,13 @@ struct RequestMetadata {
     ]
 
     /// Builds the backend headers for a gRPC-Web request.
-    /// - Parameter backendContentType: `application/grpc` or `application/grpc+<codec>`.
+    /// - Parameters:
+    ///   - backendContentType: `application/grpc` or `application/grpc+<codec>`.
+    ///   - deadlines: the route's default and maximum; the backend is sent the effective deadline.
     /// - Throws: INVALID_ARGUMENT for a malformed `grpc-timeout`.
-    static func forGRPCWeb(_ exchange: HTTPExchange, backendContentType: String) throws(GRPCStatus) -> RequestMetadata {
+    static func forGRPCWeb(
+        _ exchange: HTTPExchange, backendContentType: String, deadlines: GatewayPlan.DeadlinePolicy
+    ) throws(GRPCStatus) -> RequestMetadata {
         var result = RequestMetadata()
         var metadata: [(name: String, value: String)] = []
         var forwardedFor: String?
@@ -56,10 +60,14 @@ struct RequestMetadata {
                 metadata.append((name, value))
             }
         }
+        var clientNanoseconds: Int64?
         if let timeoutValue {
             guard let nanoseconds = GRPCTimeout.parse(timeoutValue) else {
                 throw GRPCStatus(.invalidArgument, "invalid grpc-timeout \"\(timeoutValue)\": expected at most 8 digits and a unit (H, M, S, m, u, n)")
             }
+            clientNanoseconds = nanoseconds
+        }
+        if let nanoseconds = deadlines.effective(clientNanoseconds: clientNanoseconds) {
             result.timeoutNanoseconds = nanoseconds
             result.headers.append(("grpc-timeout", GRPCTimeout.encode(nanoseconds: nanoseconds)))
         }
