@@ -6,9 +6,9 @@
 //   tier 5  gateway (executable)
 //   tier 4  Gateway
 //   tier 3  Frontend   Backend
-//   tier 2  Reactor                           Config
+//   tier 2  Reactor                 Routing   Config
 //   tier 1  CLibevent  CNghttp2  GRPCWire  Schema
-// Pure modules (GRPCWire, Schema, Config) import no C module and do no I/O.
+// Pure modules (GRPCWire, Schema, Routing, Config) import no C module and do no I/O.
 import PackageDescription
 
 /// Settings every target shares: explicit existentials, imports that carry an access level and
@@ -58,6 +58,7 @@ let package = Package(
         ),
 
         // Tier 2.
+        .target(name: "Routing", dependencies: ["Schema"], swiftSettings: strictSettings),
         .target(
             name: "Config",
             dependencies: [.product(name: "Yams", package: "Yams")],
@@ -99,6 +100,12 @@ let package = Package(
         .testTarget(
             name: "SchemaTests",
             dependencies: ["Schema"],
+            resources: [.copy("Fixtures")],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "RoutingTests",
+            dependencies: ["Routing", "Schema"],
             resources: [.copy("Fixtures")],
             swiftSettings: strictSettings
         ),
