@@ -78,7 +78,7 @@ let package = Package(
         .target(
             name: "Gateway",
             dependencies: [
-                "Frontend", "Backend", "Reactor", "GRPCWire", "Schema", "Config",
+                "Frontend", "Backend", "Reactor", "GRPCWire", "Schema", "Routing", "Config",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings

@@ -51,7 +51,7 @@ final class GRPCWebCall {
 
     private let exchange: HTTPExchange
     private var stream: RPCStream?
-    private var machine: StateMachine
+    private var machine: ResponseStateMachine
     private let textResponse: Bool
     private let responseContentType: String
     private let corsOrigin: String?
@@ -71,11 +71,11 @@ final class GRPCWebCall {
     private var deadlineTimer: EventTimer?
 
     private init(
-        exchange: HTTPExchange, mode: StateMachine.Mode, textResponse: Bool, codec: String, cors: CORS,
+        exchange: HTTPExchange, mode: ResponseStateMachine.Mode, textResponse: Bool, codec: String, cors: CORS,
         corsOrigin: String?, maxResponseMessageBytes: Int
     ) {
         self.exchange = exchange
-        self.machine = StateMachine(mode: mode)
+        self.machine = ResponseStateMachine(mode: mode)
         self.textResponse = textResponse
         self.responseContentType = textResponse ? "application/grpc-web-text+\(codec)" : "application/grpc-web+\(codec)"
         self.cors = cors
@@ -90,7 +90,7 @@ final class GRPCWebCall {
     }
 
     private static func make(
-        exchange: HTTPExchange, contentType: ContentType, context: WorkerContext, corsOrigin: String?, mode: StateMachine.Mode
+        exchange: HTTPExchange, contentType: ContentType, context: WorkerContext, corsOrigin: String?, mode: ResponseStateMachine.Mode
     ) -> GRPCWebCall {
         let accept = exchange.header("Accept") ?? ""
         // Text replies when the request was text, or when Accept asks for text anywhere in its list.
@@ -105,7 +105,7 @@ final class GRPCWebCall {
         exchange: HTTPExchange, contentType: ContentType, context: WorkerContext, corsOrigin: String?
     ) {
         let route = context.plan.route(forPath: exchange.path)
-        let mode: StateMachine.Mode = (route?.method.serverStreaming ?? false) ? .streamed : .buffered
+        let mode: ResponseStateMachine.Mode = (route?.method.serverStreaming ?? false) ? .streamed : .buffered
         let call = make(exchange: exchange, contentType: contentType, context: context, corsOrigin: corsOrigin, mode: mode)
 
         guard exchange.method == .post else {

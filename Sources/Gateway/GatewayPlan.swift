@@ -1,5 +1,6 @@
 public import Backend
 public import Config
+public import Routing
 public import Schema
 internal import Foundation
 
@@ -43,11 +44,16 @@ public struct GatewayPlan: Sendable {
     public let backends: [BackendCluster.Configuration]
     /// Routed methods by gRPC path (`/package.Service/Method`).
     private let routesByPath: [String: MethodRoute]
+    /// REST bindings (annotations and `http.rules`) of the routed methods.
+    public let restRoutes: RouteTable<RESTRoute>
 
     /// The route for a gRPC path, nil if no routed service has that method.
     public func route(forPath path: String) -> MethodRoute? {
         routesByPath[path]
     }
+
+    /// Number of REST bindings (each rule and each of its additional bindings).
+    public var restBindingCount: Int { restRoutes.count }
 
     /// Number of methods the gateway routes.
     public var methodCount: Int { routesByPath.count }
@@ -130,6 +136,8 @@ public struct GatewayPlan: Sendable {
                 routes[method.path] = MethodRoute(method: method, backendIndex: index, deadlines: deadlines)
             }
         }
-        return GatewayPlan(configuration: configuration, schema: schema, backends: backends, routesByPath: routes)
+        let restRoutes = try RESTRouteTableBuilder.build(configuration: configuration, schema: schema, methods: routes)
+        return GatewayPlan(
+            configuration: configuration, schema: schema, backends: backends, routesByPath: routes, restRoutes: restRoutes)
     }
 }
