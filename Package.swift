@@ -59,6 +59,7 @@ let package = Package(
 
         // Tier 2.
         .target(name: "Routing", dependencies: ["Schema"], swiftSettings: strictSettings),
+        .target(name: "ProtoJSON", dependencies: ["Schema"], swiftSettings: strictSettings),
         .target(
             name: "Config",
             dependencies: [.product(name: "Yams", package: "Yams")],
@@ -78,7 +79,7 @@ let package = Package(
         .target(
             name: "Gateway",
             dependencies: [
-                "Frontend", "Backend", "Reactor", "GRPCWire", "Schema", "Routing", "Config",
+                "Frontend", "Backend", "Reactor", "GRPCWire", "Schema", "Routing", "ProtoJSON", "Config",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings

@@ -4,6 +4,7 @@ internal import Schema
 internal import Config
 internal import GRPCWire
 internal import Reactor
+internal import Routing
 
 /// What one worker shares between its calls: the frozen plan, and the worker's own loop and
 /// backend connection pools (never touched from another thread).
@@ -29,7 +30,10 @@ final class WorkerContext {
 /// |---|---|
 /// | `OPTIONS` with `Origin` and `Access-Control-Request-Method` | the gateway (CORS preflight) |
 /// | a gRPC-Web content type | ``GRPCWebCall`` |
-/// | a routed gRPC method path with another content type | the gateway: 415 |
+/// | a body over the limit | the gateway: 413 |
+/// | a `google.api.http` binding matches method and path | ``RESTCall`` |
+/// | the path matches a binding, the method does not | the gateway: 405 with `Allow` |
+/// | `POST /package.Service/Method` of a routed method (JSON) | ``RESTCall`` (auto-mapping) |
 /// | anything else | the gateway: 404 |
 ///
 /// Errors for requests that are not gRPC-Web are `google.rpc.Status` JSON (``ErrorBody``).
@@ -63,14 +67,43 @@ final class Dispatcher: HTTPRequestHandler {
             ErrorBody.respond(exchange, status: tooLarge, httpStatus: 413, extraHeaders: corsHeaders)
             return
         }
-        if context.plan.route(forPath: exchange.path) != nil {
-            let shown = contentTypeValue.map { "\"\($0)\"" } ?? "none"
+        switch context.plan.restRoutes.match(method: exchange.method.rawValue, path: exchange.path) {
+        case .matched(let match):
+            let route = match.payload
+            let target = RESTCall.Target(
+                method: route.target, body: route.binding.body, responseBody: route.binding.responseBody,
+                variables: route.binding.variables, json: route.json, streaming: route.streaming,
+                successStatus: route.successStatus)
+            RESTCall.start(
+                exchange: exchange, target: target, pathBindings: match.bindings, context: context, corsHeaders: corsHeaders)
+            return
+        case .methodNotAllowed(let allowed):
             ErrorBody.respond(
                 exchange,
                 status: GRPCStatus(
-                    .invalidArgument,
-                    "content type \(shown) is not supported for \(exchange.path); use application/grpc-web or application/grpc-web-text"),
-                httpStatus: 415, extraHeaders: corsHeaders)
+                    .unimplemented, "\(exchange.path) does not accept \(exchange.method.rawValue); it accepts \(allowed.joined(separator: ", "))"),
+                httpStatus: 405, extraHeaders: [("Allow", allowed.joined(separator: ", "))] + corsHeaders)
+            return
+        case .invalidPath(let error):
+            ErrorBody.respond(exchange, status: GRPCStatus(.invalidArgument, error.description), extraHeaders: corsHeaders)
+            return
+        case .notFound:
+            break
+        }
+        if let route = context.plan.route(forPath: exchange.path) {
+            // Auto-mapping: POST /package.Service/Method with a JSON body works for every routed method.
+            guard exchange.method == .post else {
+                ErrorBody.respond(
+                    exchange,
+                    status: GRPCStatus(.unimplemented, "\(exchange.path) accepts POST with a JSON body or gRPC-Web, not \(exchange.method.rawValue)"),
+                    httpStatus: 405, extraHeaders: [("Allow", "POST")] + corsHeaders)
+                return
+            }
+            let http = context.plan.configuration.http
+            let target = RESTCall.Target(
+                method: route, body: .wholeRequest, responseBody: nil, variables: [], json: http.json,
+                streaming: http.streaming, successStatus: 200)
+            RESTCall.start(exchange: exchange, target: target, pathBindings: [], context: context, corsHeaders: corsHeaders)
             return
         }
         ErrorBody.respond(

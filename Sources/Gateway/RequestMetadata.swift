@@ -18,12 +18,35 @@ struct RequestMetadata {
     /// client used.
     var authority: String?
 
+    /// The metadata key a request header becomes under `policy`, nil if it is not metadata.
+    private static func metadataKey(_ name: String, policy: Policy) -> String? {
+        switch policy {
+        case .grpcWeb:
+            return notMetadata.contains(name) ? nil : name
+        case .rest(let forwarded):
+            if name == "authorization" || forwarded.contains(name) { return name }
+            let prefix = "grpc-metadata-"
+            return name.hasPrefix(prefix) && name.count > prefix.count ? String(name.dropFirst(prefix.count)) : nil
+        }
+    }
+
     /// Headers that are about this HTTP/1.1 request's framing or negotiation, not call metadata.
     private static let notMetadata: Set<String> = [
         "content-type", "accept", "accept-encoding", "x-grpc-web",
         "access-control-request-method", "access-control-request-headers",
         "x-forwarded-for", "x-forwarded-proto", "x-forwarded-host",
     ]
+
+    /// Which request headers become call metadata.
+    enum Policy {
+        /// gRPC-Web clients send metadata as plain headers: every header that is not about the
+        /// HTTP/1.1 hop, the gRPC-Web framing or the gRPC protocol itself.
+        case grpcWeb
+        /// REST clients send ordinary HTTP headers, most of which mean nothing to a gRPC service:
+        /// only `authorization`, the configured `forwarded` names, and `grpc-metadata-<k>`
+        /// (sent as `<k>`) become metadata (grpc-gateway's convention).
+        case rest(forwarded: [String])
+    }
 
     /// Builds the backend headers for a gRPC-Web request.
     /// - Parameters:
@@ -32,6 +55,19 @@ struct RequestMetadata {
     /// - Throws: INVALID_ARGUMENT for a malformed `grpc-timeout`.
     static func forGRPCWeb(
         _ exchange: HTTPExchange, backendContentType: String, deadlines: GatewayPlan.DeadlinePolicy
+    ) throws(GRPCStatus) -> RequestMetadata {
+        try make(exchange, policy: .grpcWeb, backendContentType: backendContentType, deadlines: deadlines)
+    }
+
+    /// Builds the backend headers for a REST request.
+    static func forREST(
+        _ exchange: HTTPExchange, forwardedHeaders: [String], deadlines: GatewayPlan.DeadlinePolicy
+    ) throws(GRPCStatus) -> RequestMetadata {
+        try make(exchange, policy: .rest(forwarded: forwardedHeaders), backendContentType: "application/grpc", deadlines: deadlines)
+    }
+
+    private static func make(
+        _ exchange: HTTPExchange, policy: Policy, backendContentType: String, deadlines: GatewayPlan.DeadlinePolicy
     ) throws(GRPCStatus) -> RequestMetadata {
         var result = RequestMetadata()
         var metadata: [(name: String, value: String)] = []
@@ -54,10 +90,10 @@ struct RequestMetadata {
                     connectionTokens.insert(token.trimmingCharacters(in: .whitespaces).lowercased())
                 }
             default:
-                guard !HeaderRules.isHopByHop(name), !HeaderRules.isReservedForwardingBlocked(name),
-                    !notMetadata.contains(name), HeaderRules.isValidMetadataKey(name)
+                guard let key = metadataKey(name, policy: policy), !HeaderRules.isHopByHop(key),
+                    !HeaderRules.isReservedForwardingBlocked(key), HeaderRules.isValidMetadataKey(key)
                 else { return }
-                metadata.append((name, value))
+                metadata.append((key, value))
             }
         }
         var clientNanoseconds: Int64?
