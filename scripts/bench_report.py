@@ -56,6 +56,7 @@ def main():
     header = [
         "scenario", "proxy", "req/s", "p50 ms", "p99 ms", "CPU us/req", "core %", "RSS MiB",
         "CPU/req vs Envoy", "req/s vs Envoy", "errors http/grpc/sock", "core0/core1 busy %",
+        "CPU1: wrk+backend us/req",
     ]
     table = []
     for r in rows:
@@ -75,6 +76,8 @@ def main():
             ratio(r["rps"], base and base["rps"]) if compared else ("1.00x" if r["proxy"] == "envoy" else "-"),
             f"{r['bad_http']}/{grpc_errors}/{r['sock_errors']}",
             f"{r['core0_busy']:.0f}/{r['core1_busy']:.0f}",
+            "-" if r["tool"] != "wrk" or not r["requests"] else
+            f"{r['wrk_cpu_us'] / r['requests']:.1f}+{r['backend_cpu_us'] / r['requests']:.1f}",
         ])
 
     widths = [max(len(str(x)) for x in column) for column in zip(header, *table)]
@@ -103,6 +106,9 @@ def main():
     print("  trailer without grpc-status 0; '-' = not checked by h2load) / socket errors.")
     print("core0/core1 busy %: whole-CPU load from /proc/stat over the run, every process on the")
     print("  machine; core0 busy well above the proxy's core % means something else ran on it.")
+    print("CPU1: wrk+backend: the load side's own CPU per request (wrk with the Lua checks, the")
+    print("  backend). CPU 1 busy near 100% with the proxy below ~95% core means the load side, not")
+    print("  the proxy, set the pace; CPU per request stays comparable, requests/s less so.")
     for r in rows:
         # The proxy is alone on CPU 0 by design: busy time there beyond its own is someone else's.
         # (A few % is normal: interrupt and softirq time is not always charged to the proxy.)
