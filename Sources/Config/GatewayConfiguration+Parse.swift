@@ -27,6 +27,7 @@ extension GatewayConfiguration {
         static let cors = ["allowed_origins", "allow_credentials", "allowed_headers", "expose_headers", "max_age"]
         static let limits = [
             "max_request_body", "max_response_message", "max_request_headers", "idle_timeout", "header_read_timeout",
+            "drain_timeout",
         ]
     }
 
@@ -736,6 +737,9 @@ extension GatewayConfiguration {
         }
         if let value = fields.optional("header_read_timeout") {
             limits.headerReadTimeout = try reader.duration(value, path: "limits.header_read_timeout")
+        }
+        if let value = fields.optional("drain_timeout") {
+            limits.drainTimeout = try reader.duration(value, path: "limits.drain_timeout", allowZero: true)
         }
         return limits
     }

@@ -60,7 +60,7 @@ public final class Gateway {
                     Self.runWorker(plan: plan, socket: socket, logger: logger, registry: registry)
                 })
         }
-        while registry.started.withLock({ $0 }) < workerCount {
+        while registry.started.withLock({ $0 }) + registry.stopped.withLock({ $0 }) < workerCount {
             usleep(1000)
         }
         logger.info(
@@ -71,18 +71,34 @@ public final class Gateway {
             ])
 
         let mainLoop = try EventLoop()
-        let stopAll = {
-            logger.info("shutting down")
-            registry.stops.withLock { $0.forEach { $0.trigger() } }
-            mainLoop.stop()
+        // First SIGTERM/SIGINT: drain (stop accepting, let calls in flight finish up to
+        // drain_timeout). A second one: stop at once.
+        var signalsReceived = 0
+        let onSignal = {
+            signalsReceived += 1
+            if signalsReceived == 1 {
+                logger.info("draining: no new connections; calls in flight get \(plan.configuration.limits.drainTimeout)")
+                registry.workers.withLock { $0.forEach { $0.drain.trigger() } }
+            } else {
+                logger.info("stopping now")
+                registry.workers.withLock { $0.forEach { $0.stop.trigger() } }
+            }
         }
-        let terminate = SignalWatcher(loop: mainLoop, signal: SIGTERM, handler: stopAll)
-        let interrupt = SignalWatcher(loop: mainLoop, signal: SIGINT, handler: stopAll)
+        let terminate = SignalWatcher(loop: mainLoop, signal: SIGTERM, handler: onSignal)
+        let interrupt = SignalWatcher(loop: mainLoop, signal: SIGINT, handler: onSignal)
+        // Each worker reports when its loop has ended; the main loop ends with the last one.
+        let workerStopped = Wakeup(loop: mainLoop) {
+            if registry.stopped.withLock({ $0 }) == workerCount {
+                mainLoop.stop()
+            }
+        }
+        registry.onWorkerStopped.withLock { $0 = workerStopped }
         mainLoop.run()
-        withExtendedLifetime((terminate, interrupt)) {}
+        withExtendedLifetime((terminate, interrupt, workerStopped)) {}
         for thread in threads {
             thread.join()
         }
+        logger.info("stopped")
     }
 
     private static func runWorker(
@@ -100,13 +116,20 @@ public final class Gateway {
                 handler: Dispatcher(context: context))
             try server.accept(socket)
             let stop = Wakeup(loop: loop) { loop.stop() }
-            registry.stops.withLock { $0.append(stop) }
+            let drainTimer = EventTimer(loop: loop) { loop.stop() }
+            let drain = Wakeup(loop: loop) {
+                drainTimer.schedule(after: plan.configuration.limits.drainTimeout)
+                server.beginDraining { loop.stop() }
+            }
+            registry.workers.withLock { $0.append(WorkerControls(drain: drain, stop: stop)) }
             registry.started.withLock { $0 += 1 }
             loop.run()
+            registry.stopped.withLock { $0 += 1 }
+            registry.onWorkerStopped.withLock { $0 }?.trigger()
             // The process exits right after the workers return. Freeing the server here would
             // close live connections and run their callbacks into calls whose pools are being
             // freed too, so the worker's objects are deliberately left to the process exit.
-            _ = Unmanaged.passRetained(WorkerResources(server: server, context: context, stop: stop))
+            _ = Unmanaged.passRetained(WorkerResources(server: server, context: context, controls: [stop, drain], timer: drainTimer))
         } catch {
             logger.critical("worker failed to start: \(error)")
             exit(1)
@@ -114,21 +137,33 @@ public final class Gateway {
     }
 }
 
-/// How the main thread reaches the workers: each registers the wakeup that stops its loop.
+/// How the main thread reaches the workers and learns that they stopped.
 private final class WorkerRegistry: Sendable {
-    let stops = Mutex<[Wakeup]>([])
+    let workers = Mutex<[WorkerControls]>([])
     let started = Mutex(0)
+    let stopped = Mutex(0)
+    let onWorkerStopped = Mutex<Wakeup?>(nil)
+}
+
+/// The two wakeups that steer one worker from the main thread.
+private struct WorkerControls: Sendable {
+    /// Stop accepting and end the loop once calls in flight are done (or the drain timeout passes).
+    let drain: Wakeup
+    /// End the loop now.
+    let stop: Wakeup
 }
 
 /// A worker's long-lived objects, kept alive past its loop on purpose (see `runWorker`).
 private final class WorkerResources {
     let server: HTTPServer
     let context: WorkerContext
-    let stop: Wakeup
+    let controls: [Wakeup]
+    let timer: EventTimer
 
-    init(server: HTTPServer, context: WorkerContext, stop: Wakeup) {
+    init(server: HTTPServer, context: WorkerContext, controls: [Wakeup], timer: EventTimer) {
         self.server = server
         self.context = context
-        self.stop = stop
+        self.controls = controls
+        self.timer = timer
     }
 }
