@@ -7,8 +7,8 @@ extension GatewayConfiguration {
         static let top = ["listen", "workers", "descriptors", "backends", "routes", "cors", "limits", "http"]
         static let listen = ["host", "port", "reuse_port"]
         static let backend = [
-            "name", "address", "endpoints", "balancing", "connect_timeout", "max_concurrent_calls", "keepalive",
-            "health_check", "tls", "stream_window", "connection_window",
+            "name", "address", "endpoints", "balancing", "dns_refresh", "connect_timeout", "max_concurrent_calls",
+            "keepalive", "health_check", "tls", "stream_window", "connection_window",
         ]
         static let keepalive = ["interval", "timeout"]
         static let healthCheck = ["interval", "timeout", "unhealthy_threshold", "healthy_threshold", "service"]
@@ -236,6 +236,10 @@ extension GatewayConfiguration {
                         "\(reader.quote(value)) is not a balancing policy; use one of: \(allowed)")
                 }
                 backend.balancing = balancing
+            }
+            if let node = fields.optional("dns_refresh") {
+                // 0s: resolve once at start and never again.
+                backend.dnsRefresh = try reader.duration(node, path: fields.pathOf("dns_refresh"), allowZero: true)
             }
             if let node = fields.optional("max_concurrent_calls") {
                 backend.maxConcurrentCalls = try reader.integer(

@@ -8,7 +8,8 @@ internal import Synchronization
 
 /// The running gateway: one worker thread per configured worker, each with its own event loop,
 /// HTTP server (on its own `SO_REUSEPORT` socket, so the kernel spreads connections) and backend
-/// connections. Workers share only the frozen ``GatewayPlan``.
+/// connections. Workers share only the frozen ``GatewayPlan``, and the ``EndpointDirectory``
+/// through which a resolver thread hands them re-resolved backend addresses (`dns_refresh`).
 ///
 /// ```swift
 /// let plan = try GatewayPlan.make(configuration: GatewayConfiguration.load(path: "gateway.yaml"))
@@ -54,14 +55,19 @@ public final class Gateway {
         var threads: [WorkerThread] = []
         let plan = self.plan
         let logger = self.logger
+        let directory = EndpointDirectory(plan.resolvers.map(\.endpoints))
         for socket in sockets {
             threads.append(
                 try WorkerThread.start {
-                    Self.runWorker(plan: plan, socket: socket, logger: logger, registry: registry)
+                    Self.runWorker(plan: plan, socket: socket, logger: logger, registry: registry, directory: directory)
                 })
         }
         while registry.started.withLock({ $0 }) + registry.stopped.withLock({ $0 }) < workerCount {
             usleep(1000)
+        }
+        // Not joined at shutdown: it may sit in a blocking lookup, and holds nothing to clean up.
+        try EndpointRefresher.start(resolvers: plan.resolvers, directory: directory) { event in
+            Self.log(event, logger: logger)
         }
         logger.info(
             "gateway listening",
@@ -102,11 +108,13 @@ public final class Gateway {
     }
 
     private static func runWorker(
-        plan: GatewayPlan, socket: ListeningSocket, logger: Logger, registry: WorkerRegistry
+        plan: GatewayPlan, socket: ListeningSocket, logger: Logger, registry: WorkerRegistry,
+        directory: EndpointDirectory
     ) {
         do {
             let loop = try EventLoop()
             let context = try WorkerContext(loop: loop, plan: plan)
+            directory.subscribe(loop: loop, clusters: context.backends)
             let limits = plan.configuration.limits
             let server = try HTTPServer(
                 loop: loop,
@@ -133,6 +141,31 @@ public final class Gateway {
         } catch {
             logger.critical("worker failed to start: \(error)")
             exit(1)
+        }
+    }
+}
+
+extension Gateway {
+    /// Logs what the endpoint refresher did: a change at info level (it changes where calls go),
+    /// a failed lookup as a warning (calls still go to the last good addresses).
+    fileprivate static func log(_ event: EndpointRefresher.Event, logger: Logger) {
+        switch event {
+        case .changed(let backend, let change, let endpoints):
+            logger.info(
+                "backend addresses changed",
+                metadata: [
+                    "backend": "\(backend)", "added": "\(change.added.map(\.description))",
+                    "removed": "\(change.retired.map(\.description))", "endpoints": "\(endpoints.count)",
+                ])
+        case .lookupFailed(let backend, let failure, let endpoints):
+            logger.warning(
+                "backend name lookup failed; keeping the last good addresses",
+                metadata: [
+                    "backend": "\(backend)", "host": "\(failure.entry)", "reason": "\(failure.reason)",
+                    "endpoints": "\(endpoints.map(\.description))",
+                ])
+        case .couldNotStart(let reason):
+            logger.error("backend names will not be re-resolved: \(reason)")
         }
     }
 }

@@ -8,8 +8,9 @@ internal import Foundation
 /// frozen and shared read-only by every worker thread.
 ///
 /// Building it checks what the YAML checks alone cannot: that each descriptor file loads, that
-/// each routed service exists in them, and that each backend address resolves. Every failure is
-/// a ``ConfigError`` carrying the YAML location of the entry at fault.
+/// each routed service exists in them, and that each backend address resolves (to all of its
+/// addresses: each becomes an endpoint). Every failure is a ``ConfigError`` carrying the YAML
+/// location of the entry at fault. Names are re-resolved later from ``resolvers``.
 public struct GatewayPlan: Sendable {
     /// How a method's calls are routed and answered.
     public struct MethodRoute: Sendable {
@@ -42,6 +43,9 @@ public struct GatewayPlan: Sendable {
     public let schema: DescriptorPool
     /// One entry per configured backend, in configuration order.
     public let backends: [BackendCluster.Configuration]
+    /// Each backend's names and their start-up answers, parallel to ``backends``: the seed of
+    /// the periodic re-resolution (`dns_refresh`).
+    public let resolvers: [EndpointResolver]
     /// Routed methods by gRPC path (`/package.Service/Method`).
     private let routesByPath: [String: MethodRoute]
     /// REST bindings (annotations and `http.rules`) of the routed methods.
@@ -82,6 +86,7 @@ public struct GatewayPlan: Sendable {
         }
 
         var backends: [BackendCluster.Configuration] = []
+        var resolvers: [EndpointResolver] = []
         var backendIndex: [String: Int] = [:]
         for backend in configuration.backends {
             let tls = backend.tls.map {
@@ -94,18 +99,19 @@ public struct GatewayPlan: Sendable {
                     throw ConfigError(location: backend.location, message: "backend \(backend.name): \(error.description)")
                 }
             }
-            var endpoints: [BackendEndpoint] = []
-            for endpoint in backend.endpoints {
-                do {
-                    endpoints.append(try BackendEndpoint.resolve(host: endpoint.host, port: endpoint.port))
-                } catch {
-                    throw ConfigError(location: backend.location, message: "backend \(backend.name): \(error.description)")
-                }
+            let resolver: EndpointResolver
+            do {
+                resolver = try EndpointResolver(
+                    backend: backend.name, entries: backend.endpoints.map { .init(host: $0.host, port: $0.port) },
+                    refreshInterval: backend.dnsRefresh)
+            } catch {
+                throw ConfigError(location: backend.location, message: "backend \(backend.name): \(error.description)")
             }
+            resolvers.append(resolver)
             backendIndex[backend.name] = backends.count
             backends.append(
                 BackendCluster.Configuration(
-                    name: backend.name, endpoints: endpoints,
+                    name: backend.name, endpoints: resolver.endpoints,
                     balancing: backend.balancing == .leastRequest ? .leastRequest : .roundRobin,
                     connectTimeout: backend.connectTimeout, maxConcurrentCalls: backend.maxConcurrentCalls,
                     streamWindow: backend.streamWindow, connectionWindow: backend.connectionWindow,
@@ -138,6 +144,7 @@ public struct GatewayPlan: Sendable {
         }
         let restRoutes = try RESTRouteTableBuilder.build(configuration: configuration, schema: schema, methods: routes)
         return GatewayPlan(
-            configuration: configuration, schema: schema, backends: backends, routesByPath: routes, restRoutes: restRoutes)
+            configuration: configuration, schema: schema, backends: backends, resolvers: resolvers,
+            routesByPath: routes, restRoutes: restRoutes)
     }
 }

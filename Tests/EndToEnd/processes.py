@@ -54,18 +54,19 @@ def _stop(process, grace_s=5.0):
 
 
 class BackendProcess:
-    """Tests/EndToEnd/test_backend.py on loopback; port 0 lets it pick a free port itself."""
+    """Tests/EndToEnd/test_backend.py on loopback; port 0 lets it pick a free port itself.
+    `host` is another loopback address (127.0.0.2) or "[::1]"."""
 
-    def __init__(self, log_path, port=0):
+    def __init__(self, log_path, port=0, host="127.0.0.1"):
         self.log_path = Path(log_path)
         self._log = open(self.log_path, "wb")
         self.process = subprocess.Popen(
-            [sys.executable, str(TEST_BACKEND), "--host", "127.0.0.1", "--port", str(port)],
+            [sys.executable, str(TEST_BACKEND), "--host", host, "--port", str(port)],
             stdout=subprocess.PIPE,
             stderr=self._log,
         )
         self.port = self._read_port()
-        self.address = f"127.0.0.1:{self.port}"
+        self.address = f"{host}:{self.port}"
 
     def _read_port(self):
         selector = selectors.DefaultSelector()
@@ -90,9 +91,10 @@ class BackendProcess:
 
 
 class GatewayProcess:
-    """`gateway --config <yaml>`, ready once its port accepts TCP connections."""
+    """`gateway --config <yaml>`, ready once its port accepts TCP connections. `wrapper` is a
+    command the gateway runs under (it must exec the gateway, so signals reach it)."""
 
-    def __init__(self, binary, config_path, port, log_path):
+    def __init__(self, binary, config_path, port, log_path, wrapper=()):
         self.binary = Path(binary)
         self.config_path = Path(config_path)
         self.port = port
@@ -100,7 +102,7 @@ class GatewayProcess:
         self.log_path = Path(log_path)
         self._log = open(self.log_path, "wb")
         self.process = subprocess.Popen(
-            [str(self.binary), "--config", str(self.config_path)],
+            [*wrapper, str(self.binary), "--config", str(self.config_path)],
             stdout=self._log,
             stderr=subprocess.STDOUT,
         )
