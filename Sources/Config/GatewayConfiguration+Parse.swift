@@ -4,7 +4,8 @@ internal import Yams
 extension GatewayConfiguration {
     /// The keys of each mapping, in the order error messages list them.
     private enum Keys {
-        static let top = ["listen", "workers", "descriptors", "backends", "routes", "cors", "limits", "http"]
+        static let top = ["listen", "workers", "descriptors", "backends", "routes", "cors", "limits", "http", "admin"]
+        static let admin = ["host", "port"]
         static let listen = ["host", "port", "reuse_port"]
         static let backend = [
             "name", "address", "endpoints", "balancing", "dns_refresh", "connect_timeout", "max_concurrent_calls",
@@ -107,6 +108,20 @@ extension GatewayConfiguration {
         }
         if let node = top.optional("http") {
             configuration.http = try parseHTTP(node, reader: reader)
+        }
+        if let node = top.optional("admin") {
+            let fields = try reader.mapping(node, path: "admin", keys: Keys.admin)
+            var admin = AdminListener()
+            if let value = fields.optional("host") {
+                admin.host = try reader.nonEmptyString(value, path: "admin.host")
+            }
+            if let value = fields.optional("port") {
+                admin.port = try reader.integer(value, path: "admin.port", range: 0...65535)
+            }
+            if admin.port != 0, admin.port == configuration.listen.port {
+                throw reader.error(.conflict, at: node, path: "admin.port", "the admin port must differ from listen.port")
+            }
+            configuration.admin = admin
         }
         return configuration
     }

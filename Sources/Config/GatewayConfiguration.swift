@@ -31,6 +31,8 @@ public struct GatewayConfiguration: Sendable {
     public var limits: Limits
     /// REST/JSON mapping: rules, JSON options, streaming format, query and header policy.
     public var http: HTTPConfiguration
+    /// Where `/healthz`, `/readyz` and `/metrics` are served; nil (no `admin:` key): nowhere.
+    public var admin: AdminListener?
     /// The file this configuration was read from, as the caller named it (`<code>` when built in code).
     public var file: String
 

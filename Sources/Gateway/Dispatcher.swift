@@ -14,6 +14,8 @@ final class WorkerContext {
     let cors: CORS
     /// One cluster per configured backend, in ``GatewayPlan/backends`` order.
     let backends: [BackendCluster]
+    /// This worker's counters, summed with the others' by the admin listener.
+    let metrics = WorkerMetrics()
 
     /// - Throws: ``BackendError`` if a backend's TLS files cannot be loaded (checked at start too).
     init(loop: EventLoop, plan: GatewayPlan) throws(BackendError) {
@@ -54,6 +56,9 @@ final class Dispatcher: HTTPRequestHandler {
         let limit = context.plan.configuration.limits.maxRequestBodyBytes
         let bodyTooLarge = exchange.body.count > limit
         let tooLarge = GRPCStatus(.resourceExhausted, "request body of \(exchange.body.count) bytes is larger than the limit of \(limit) bytes")
+        if bodyTooLarge {
+            context.metrics.breach(.requestBody)
+        }
         if let contentType = GRPCWebCall.ContentType(contentTypeValue) {
             if bodyTooLarge {
                 GRPCWebCall.reject(exchange: exchange, contentType: contentType, status: tooLarge, context: context, corsOrigin: corsOrigin)

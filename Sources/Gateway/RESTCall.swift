@@ -48,6 +48,9 @@ final class RESTCall {
     private var clientBackedUp = false
     private var headMetadata: [(name: String, value: String)] = []
     private let outputIsHTTPBody: Bool
+    private let started = ContinuousClock.now
+    /// Whether the call reached a backend (and so counts in calls in flight until it ends).
+    private var inFlight = false
 
     private init(exchange: HTTPExchange, target: Target, context: WorkerContext, corsHeaders: [(name: String, value: String)]) {
         self.exchange = exchange
@@ -122,6 +125,8 @@ final class RESTCall {
             call.respondWithError(error)
             return
         }
+        call.inFlight = true
+        context.metrics.callStarted()
         exchange.delegate = call
         exchange.watchForClientDisconnect()
         if let timeout = metadata.timeoutNanoseconds {
@@ -234,8 +239,19 @@ final class RESTCall {
         finish(with: GRPCStatus(.deadlineExceeded, "deadline exceeded before the backend answered"), trailers: [])
     }
 
+    /// Counts the call's end once.
+    private func count(_ code: GRPCStatusCode) {
+        if inFlight {
+            inFlight = false
+            context.metrics.callEnded(.rest, code: code, started: started)
+        } else {
+            context.metrics.record(.rest, code: code, started: started)
+        }
+    }
+
     /// Answers an error made before any backend call (HTTP status from the code, B2).
     private func respondWithError(_ status: GRPCStatus) {
+        count(status.code)
         _ = machine.ended()
         ErrorBody.respond(exchange, status: status, extraHeaders: corsHeaders)
     }
@@ -243,6 +259,9 @@ final class RESTCall {
     private func finish(with status: GRPCStatus, trailers: [(name: String, value: String)]) {
         deadlineTimer?.cancel()
         deadlineTimer = nil
+        if !machine.isFinished {
+            count(status.code)
+        }
         let details = trailers.first { $0.name == "grpc-status-details-bin" }?.value
         switch machine.ended() {
         case .sendTrailersOnly:
@@ -472,6 +491,7 @@ extension RESTCall: RPCStreamDelegate {
                 try messageArrived(frame.payload)
             }
         } catch let failure as FrameScanner.Failure {
+            context.metrics.breach(.responseMessage)
             fail(stream, GRPCStatus(.resourceExhausted, "backend reply message is larger than the limit: \(failure)"))
         } catch let status as GRPCStatus {
             fail(stream, status)
@@ -501,6 +521,7 @@ extension RESTCall: HTTPExchangeDelegate {
         deadlineTimer?.cancel()
         deadlineTimer = nil
         if machine.clientDisconnected() {
+            count(.cancelled)
             stream?.cancel()
         }
         stream = nil
