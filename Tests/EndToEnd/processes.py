@@ -55,13 +55,15 @@ def _stop(process, grace_s=5.0):
 
 class BackendProcess:
     """Tests/EndToEnd/test_backend.py on loopback; port 0 lets it pick a free port itself.
-    `host` is another loopback address (127.0.0.2) or "[::1]"."""
+    `host` is another loopback address (127.0.0.2) or "[::1]"; `args` are more options for
+    test_backend.py (`--instance NAME`, `--grace S`, ...).
+    """
 
-    def __init__(self, log_path, port=0, host="127.0.0.1"):
+    def __init__(self, log_path, port=0, host="127.0.0.1", args=()):
         self.log_path = Path(log_path)
         self._log = open(self.log_path, "wb")
         self.process = subprocess.Popen(
-            [sys.executable, str(TEST_BACKEND), "--host", host, "--port", str(port)],
+            [sys.executable, str(TEST_BACKEND), "--host", host, "--port", str(port), *map(str, args)],
             stdout=subprocess.PIPE,
             stderr=self._log,
         )
@@ -85,7 +87,25 @@ class BackendProcess:
     def log_tail(self):
         return _tail(self.log_path)
 
+    def kill(self):
+        """SIGKILL: the process is gone at once; the kernel closes its sockets (no GOAWAY)."""
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait()
+
+    def send_signal(self, signum):
+        self.process.send_signal(signum)
+
+    def wait(self, timeout_s):
+        """Waits for the process to exit; returns its exit code, or None if it still runs."""
+        try:
+            return self.process.wait(timeout_s)
+        except subprocess.TimeoutExpired:
+            return None
+
     def stop(self):
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGCONT)  # a stopped process cannot act on SIGTERM
         _stop(self.process)
         self._log.close()
 
