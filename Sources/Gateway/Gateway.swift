@@ -77,11 +77,25 @@ public final class Gateway {
             ])
 
         let mainLoop = try EventLoop()
+        var draining = false
+        var admin: HTTPServer?
+        if let listener = plan.configuration.admin {
+            let socket = try ListeningSocket.bind(host: listener.host, port: listener.port)
+            let server = try HTTPServer(
+                loop: mainLoop, configuration: .init(),
+                handler: AdminHandler(
+                    metrics: { registry.metrics.withLock { $0 } },
+                    isReady: { !draining && registry.started.withLock { $0 } == workerCount }))
+            try server.accept(socket)
+            admin = server
+            logger.info("admin listening", metadata: ["address": "\(listener.host):\(socket.port)"])
+        }
         // First SIGTERM/SIGINT: drain (stop accepting, let calls in flight finish up to
         // drain_timeout). A second one: stop at once.
         var signalsReceived = 0
         let onSignal = {
             signalsReceived += 1
+            draining = true
             if signalsReceived == 1 {
                 logger.info("draining: no new connections; calls in flight get \(plan.configuration.limits.drainTimeout)")
                 registry.workers.withLock { $0.forEach { $0.drain.trigger() } }
@@ -100,7 +114,7 @@ public final class Gateway {
         }
         registry.onWorkerStopped.withLock { $0 = workerStopped }
         mainLoop.run()
-        withExtendedLifetime((terminate, interrupt, workerStopped)) {}
+        withExtendedLifetime((terminate, interrupt, workerStopped, admin)) {}
         for thread in threads {
             thread.join()
         }
@@ -130,6 +144,7 @@ public final class Gateway {
                 server.beginDraining { loop.stop() }
             }
             registry.workers.withLock { $0.append(WorkerControls(drain: drain, stop: stop)) }
+            registry.metrics.withLock { $0.append(context.metrics) }
             registry.started.withLock { $0 += 1 }
             loop.run()
             registry.stopped.withLock { $0 += 1 }
@@ -176,6 +191,8 @@ private final class WorkerRegistry: Sendable {
     let started = Mutex(0)
     let stopped = Mutex(0)
     let onWorkerStopped = Mutex<Wakeup?>(nil)
+    /// Every worker's counters, for the admin listener.
+    let metrics = Mutex<[WorkerMetrics]>([])
 }
 
 /// The two wakeups that steer one worker from the main thread.
