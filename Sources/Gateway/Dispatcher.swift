@@ -1,4 +1,5 @@
 internal import Backend
+internal import Glibc
 internal import Frontend
 internal import Schema
 internal import Config
@@ -47,6 +48,12 @@ final class Dispatcher: HTTPRequestHandler {
     }
 
     func handle(_ exchange: HTTPExchange) {
+        if let problem = Self.framingProblem(exchange) {
+            // Ambiguous framing is how requests are smuggled past a proxy in front of us: refuse
+            // it outright rather than guess which header the other hop believed.
+            ErrorBody.respond(exchange, status: GRPCStatus(.invalidArgument, problem), extraHeaders: [("Connection", "close")])
+            return
+        }
         if CORS.isPreflight(exchange) {
             context.cors.answerPreflight(exchange)
             return
@@ -114,5 +121,20 @@ final class Dispatcher: HTTPRequestHandler {
         ErrorBody.respond(
             exchange, status: GRPCStatus(.notFound, "no route for \(exchange.method.rawValue) \(exchange.path)"),
             extraHeaders: corsHeaders)
+    }
+
+    /// What is wrong with the request's framing headers, if anything: more than one
+    /// `Content-Length` or `Host` (RFC 9112 §6.3 and §3.2 say to reject both), which evhttp
+    /// accepts by taking the first.
+    static func framingProblem(_ exchange: HTTPExchange) -> String? {
+        var contentLengths = 0
+        var hosts = 0
+        exchange.forEachHeader { name, _ in
+            if strcasecmp(name, "content-length") == 0 { contentLengths += 1 }
+            if strcasecmp(name, "host") == 0 { hosts += 1 }
+        }
+        if contentLengths > 1 { return "the request has \(contentLengths) Content-Length headers" }
+        if hosts > 1 { return "the request has \(hosts) Host headers" }
+        return nil
     }
 }
