@@ -39,13 +39,13 @@ public final class RPCStream {
     var attempts = 0
 
     /// Request bytes. While `retainsBody`, bytes stay here after nghttp2 has copied them (read
-    /// from `sentOffset`), so a retry can send them again; otherwise they are removed as sent.
+    /// through `sent`), so a retry can send them again; otherwise they are removed as sent.
     let outbound = Buffer()
     /// True when the whole request was known at the start (unary and server-streaming calls):
     /// only such a request can be replayed.
     var retainsBody = false
-    /// How many bytes of a retained body nghttp2 has taken.
-    var sentOffset = 0
+    /// How far nghttp2 has read a retained body.
+    var sent = Buffer.Cursor()
     /// True once the caller said the request is complete.
     var outboundFinished = false
     /// True while nghttp2 is waiting (deferred) for more request bytes.
@@ -84,7 +84,7 @@ public final class RPCStream {
     func prepareReplay(on connection: Connection) {
         self.connection = connection
         streamID = -1
-        sentOffset = 0
+        sent = Buffer.Cursor()
         outboundDeferred = false
         headerBlock.removeAll()
     }
@@ -92,14 +92,12 @@ public final class RPCStream {
     /// Copies up to `destination.count` unsent request bytes for nghttp2's data provider.
     func takeOutbound(into destination: UnsafeMutableRawBufferPointer) -> Int {
         guard retainsBody else { return outbound.remove(into: destination) }
-        let copied = outbound.copy(from: sentOffset, into: destination)
-        sentOffset += copied
-        return copied
+        return outbound.copy(from: &sent, into: destination)
     }
 
     /// Whether every request byte has been handed to nghttp2.
     var outboundIsDrained: Bool {
-        retainsBody ? sentOffset >= outbound.count : outbound.isEmpty
+        retainsBody ? sent.offset >= outbound.count : outbound.isEmpty
     }
 
     /// Queues request bytes (moved out of `buffer`); `endOfStream` marks the request complete.

@@ -78,13 +78,36 @@ public final class Buffer {
         return max(0, Int(evbuffer_remove(raw, base, destination.count)))
     }
 
-    /// Copies up to `destination.count` bytes starting `offset` bytes into the buffer, without
-    /// removing them. - Returns: the number of bytes copied.
-    public func copy(from offset: Int, into destination: UnsafeMutableRawBufferPointer) -> Int {
-        guard let base = destination.baseAddress, destination.count > 0, offset < count else { return 0 }
-        var position = evbuffer_ptr()
-        guard evbuffer_ptr_set(raw, &position, offset, EVBUFFER_PTR_SET) == 0 else { return 0 }
-        return max(0, Int(evbuffer_copyout_from(raw, &position, base, destination.count)))
+    /// A read position inside a buffer, for copying its bytes out in order without removing them.
+    /// Advancing costs only the chains crossed, so reading a large buffer chunk by chunk is linear
+    /// (setting a position from an offset walks the chains from the start every time).
+    public struct Cursor {
+        fileprivate var position = evbuffer_ptr()
+        fileprivate var isSet = false
+        /// Bytes copied out through this cursor so far.
+        public private(set) var offset = 0
+
+        public init() {}
+
+        fileprivate mutating func advance(_ count: Int) {
+            offset += count
+        }
+    }
+
+    /// Copies up to `destination.count` bytes from `cursor` on, without removing them, and moves
+    /// the cursor past them. - Returns: the number of bytes copied.
+    public func copy(from cursor: inout Cursor, into destination: UnsafeMutableRawBufferPointer) -> Int {
+        guard let base = destination.baseAddress, destination.count > 0, cursor.offset < count else { return 0 }
+        if !cursor.isSet {
+            guard evbuffer_ptr_set(raw, &cursor.position, cursor.offset, EVBUFFER_PTR_SET) == 0 else { return 0 }
+            cursor.isSet = true
+        }
+        let copied = max(0, Int(evbuffer_copyout_from(raw, &cursor.position, base, destination.count)))
+        if copied > 0 {
+            _ = evbuffer_ptr_set(raw, &cursor.position, copied, EVBUFFER_PTR_ADD)
+            cursor.advance(copied)
+        }
+        return copied
     }
 
     /// Calls `body` with the buffer's contents as one contiguous span (linearising the chains
