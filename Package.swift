@@ -64,6 +64,7 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(name: "Reactor", dependencies: ["CLibevent"], swiftSettings: strictSettings),
+        .target(name: "ProtoJSON", dependencies: ["Schema"], swiftSettings: strictSettings),
 
         // Tier 3: the two network edges. They never import each other.
         .target(name: "Frontend", dependencies: ["Reactor", "CLibevent"], swiftSettings: strictSettings),
@@ -102,6 +103,12 @@ let package = Package(
             resources: [.copy("Fixtures")],
             swiftSettings: strictSettings
         ),
+        .testTarget(
+            name: "ProtoJSONTests",
+            dependencies: ["ProtoJSON", "Schema"],
+            resources: [.copy("Fixtures")],
+            swiftSettings: strictSettings
+        ),
         .testTarget(name: "BackendTests", dependencies: ["Backend"], swiftSettings: strictSettings),
         .testTarget(
             name: "GatewayTests",
@@ -112,6 +119,14 @@ let package = Package(
             name: "ConfigTests",
             dependencies: ["Config"],
             resources: [.copy("Fixtures")],
+            swiftSettings: strictSettings
+        ),
+
+        // Benchmarks: executables that print figures and never assert.
+        .executableTarget(
+            name: "ProtoJSONBenchmark",
+            dependencies: ["ProtoJSON", "Schema", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            path: "Tests/Benchmarks/ProtoJSONBenchmark",
             swiftSettings: strictSettings
         ),
     ]

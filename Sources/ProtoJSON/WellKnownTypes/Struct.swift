@@ -1,0 +1,96 @@
+internal import Schema
+
+/// `google.protobuf.Struct`, `Value`, `ListValue` and `NullValue`
+/// (https://protobuf.dev/programming-guides/json/, "Struct", "Value", "ListValue", "NullValue"):
+/// arbitrary JSON carried in protobuf. Struct is an object, ListValue an array, Value any JSON value
+/// (an unset Value prints as `null`, as the reference does), NullValue is `null`.
+///
+/// Wire layout (google/protobuf/struct.proto): Struct `map<string, Value> fields = 1`; Value
+/// `oneof kind { NullValue null_value = 1; double number_value = 2; string string_value = 3;
+/// bool bool_value = 4; Struct struct_value = 5; ListValue list_value = 6; }`; ListValue
+/// `repeated Value values = 1`.
+enum StructLayout {
+    /// Value's oneof members by field number.
+    static let nullValue = 1, numberValue = 2, stringValue = 3, boolValue = 4, structValue = 5, listValue = 6
+}
+
+extension EncoderRun {
+    /// Writes a Struct as a JSON object, entries in wire order, the last of a repeated key winning.
+    mutating func structObject(_ source: UnsafeRawBufferPointer, _ range: Range<Int>) throws(ProtoJSONError) {
+        guard let structIndex = tables.pool.messageIndex(named: "google.protobuf.Struct") else {
+            throw ProtoJSONError(reason: "google.protobuf.Struct is not in the pool")
+        }
+        let table = tables.messages[structIndex]
+        let base = occurrences.count
+        defer { occurrences.removeSubrange(base...) }
+        try scan(table, source, range)
+        let position = table.fieldPosition(number: 1)
+        guard position >= 0 else {
+            throw ProtoJSONError(reason: "google.protobuf.Struct has no field 1")
+        }
+        try map(table.fields[position], source, base..<occurrences.count)
+    }
+
+    /// Writes a Value as the JSON value it holds.
+    mutating func value(_ source: UnsafeRawBufferPointer, _ range: Range<Int>) throws(ProtoJSONError) {
+        var kind = 0
+        var body = 0..<0
+        try WireFields.forEach(source, range) { (number, wireType, value) throws(ProtoJSONError) in
+            switch (number, wireType) {
+            case (1, 0), (2, 1), (3, 2), (4, 0), (5, 2), (6, 2):
+                kind = number
+                body = value
+            default:
+                break
+            }
+        }
+        switch kind {
+        case StructLayout.numberValue:
+            let number = Double(bitPattern: try WireFields.fixed64(source, body))
+            guard number.isFinite else {
+                throw ProtoJSONError(reason: "a Value's number_value cannot be NaN or Infinity in JSON")
+            }
+            NumberFormatting.appendDouble(number, to: &writer.bytes)
+        case StructLayout.stringValue:
+            try writer.string(source, body)
+        case StructLayout.boolValue:
+            try WireFields.varint(source, body) != 0 ? writer.raw("true") : writer.raw("false")
+        case StructLayout.structValue:
+            try nested { (run) throws(ProtoJSONError) in try run.structObject(source, body) }
+        case StructLayout.listValue:
+            try nested { (run) throws(ProtoJSONError) in try run.listValue(source, body) }
+        default:
+            writer.raw("null")
+        }
+    }
+
+    /// Runs `body` one nesting level deeper, enforcing the depth limit.
+    private mutating func nested(_ body: (inout EncoderRun) throws(ProtoJSONError) -> Void) throws(ProtoJSONError) {
+        depth += 1
+        defer { depth -= 1 }
+        guard depth <= options.maxDepth else {
+            throw ProtoJSONError(reason: "message nesting exceeds the limit of \(options.maxDepth)")
+        }
+        try body(&self)
+    }
+
+    /// Writes a ListValue as a JSON array.
+    mutating func listValue(_ source: UnsafeRawBufferPointer, _ range: Range<Int>) throws(ProtoJSONError) {
+        writer.open(UInt8(ascii: "["))
+        var first = true
+        var count = 0
+        try WireFields.forEach(source, range) { (number, wireType, body) throws(ProtoJSONError) in
+            guard number == 1 && wireType == 2 else {
+                return
+            }
+            writer.element(first: &first)
+            do throws(ProtoJSONError) {
+                try nested { (run) throws(ProtoJSONError) in try run.value(source, body) }
+            } catch {
+                throw error.prefixed(with: "[\(count)]")
+            }
+            count += 1
+        }
+        writer.close(UInt8(ascii: "]"), empty: first)
+    }
+}
