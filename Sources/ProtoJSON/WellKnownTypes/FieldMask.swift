@@ -59,3 +59,19 @@ extension EncoderRun {
         writer.string(paths.joined(separator: ","))
     }
 }
+
+extension DecoderRun {
+    /// Reads a FieldMask: comma-separated lowerCamel paths, written as snake_case `paths` (field 1).
+    mutating func fieldMaskValue() throws(ProtoJSONError) {
+        let text = String(decoding: try wellKnownString("FieldMask"), as: UTF8.self)
+        if text.isEmpty {
+            return
+        }
+        for path in text.split(separator: ",", omittingEmptySubsequences: false) {
+            let snake = try FieldMaskFormat.snakeCase(path)
+            out.append(0x0A)
+            WireWriter.appendVarint(UInt64(snake.utf8.count), to: &out)
+            out.append(contentsOf: snake.utf8)
+        }
+    }
+}

@@ -94,3 +94,118 @@ extension EncoderRun {
         writer.close(UInt8(ascii: "]"), empty: first)
     }
 }
+
+extension DecoderRun {
+    /// The pool index of a well-known message that must be loaded for the codec to use it.
+    func wellKnownIndex(_ type: WellKnownType) throws(ProtoJSONError) -> Int {
+        guard let index = tables.pool.messageIndex(named: type.rawValue) else {
+            throw ProtoJSONError(reason: "\(type.rawValue) is not in the descriptor pool")
+        }
+        return index
+    }
+
+    /// Reads any JSON object as a Struct: each member an entry of `fields` (field 1) with the key
+    /// as field 1 and the Value as field 2. A key given twice is an error, as in the reference.
+    mutating func structValue() throws(ProtoJSONError) {
+        guard scanner.peek() == UInt8(ascii: "{") else {
+            throw mismatch("an object for Struct")
+        }
+        scanner.position += 1
+        if scanner.consume(UInt8(ascii: "}")) {
+            return
+        }
+        let valueIndex = try wellKnownIndex(.value)
+        var keys = Set<[UInt8]>()
+        repeat {
+            let token = try scanner.readString()
+            try scanner.expect(UInt8(ascii: ":"), "':'")
+            var key: [UInt8] = []
+            try scanner.decodeString(token, into: &key)
+            guard keys.insert(key).inserted else {
+                throw ProtoJSONError(fieldPath: String(decoding: key, as: UTF8.self), reason: "key given more than once")
+            }
+            out.append(0x0A)
+            let entry = WireWriter.beginLengthDelimited(&out)
+            out.append(0x0A)
+            WireWriter.appendVarint(UInt64(key.count), to: &out)
+            out.append(contentsOf: key)
+            out.append(0x12)
+            let value = WireWriter.beginLengthDelimited(&out)
+            do {
+                try messageValue(valueIndex)
+            } catch {
+                throw error.prefixed(with: String(decoding: key, as: UTF8.self))
+            }
+            WireWriter.endLengthDelimited(value, to: &out)
+            WireWriter.endLengthDelimited(entry, to: &out)
+        } while try scanner.nextItem(closing: UInt8(ascii: "}"))
+    }
+
+    /// Reads any JSON value as a Value: null, number, string, bool, object (Struct) or array
+    /// (ListValue), each into its member of the `kind` oneof.
+    mutating func valueValue() throws(ProtoJSONError) {
+        switch scanner.peek() {
+        case UInt8(ascii: "n"):
+            try scanner.readLiteral("null")
+            out.append(contentsOf: [0x08, 0x00])
+        case UInt8(ascii: "t"):
+            try scanner.readLiteral("true")
+            out.append(contentsOf: [0x20, 0x01])
+        case UInt8(ascii: "f"):
+            try scanner.readLiteral("false")
+            out.append(contentsOf: [0x20, 0x00])
+        case UInt8(ascii: "\""):
+            let token = try scanner.readString()
+            out.append(0x1A)
+            let body = WireWriter.beginLengthDelimited(&out)
+            try scanner.decodeString(token, into: &out)
+            WireWriter.endLengthDelimited(body, to: &out)
+        case UInt8(ascii: "{"):
+            let index = try wellKnownIndex(.struct)
+            out.append(0x2A)
+            let body = WireWriter.beginLengthDelimited(&out)
+            try messageValue(index)
+            WireWriter.endLengthDelimited(body, to: &out)
+        case UInt8(ascii: "["):
+            let index = try wellKnownIndex(.listValue)
+            out.append(0x32)
+            let body = WireWriter.beginLengthDelimited(&out)
+            try messageValue(index)
+            WireWriter.endLengthDelimited(body, to: &out)
+        case nil:
+            throw scanner.syntaxError("unexpected end of input")
+        default:
+            let (range, isInteger) = try scanner.readNumber()
+            let number = NumberParsing.double(scanner.source, range, isInteger: isInteger)
+            guard number.isFinite else {
+                throw ProtoJSONError(reason: "number out of range for a Value")
+            }
+            out.append(0x11)
+            WireWriter.appendFixed64(number.bitPattern, to: &out)
+        }
+    }
+
+    /// Reads a JSON array as a ListValue: each element a Value in `values` (field 1).
+    mutating func listValueValue() throws(ProtoJSONError) {
+        guard scanner.peek() == UInt8(ascii: "[") else {
+            throw mismatch("an array for ListValue")
+        }
+        scanner.position += 1
+        if scanner.consume(UInt8(ascii: "]")) {
+            return
+        }
+        let valueIndex = try wellKnownIndex(.value)
+        var index = 0
+        repeat {
+            out.append(0x0A)
+            let body = WireWriter.beginLengthDelimited(&out)
+            do {
+                try messageValue(valueIndex)
+            } catch {
+                throw error.prefixed(with: "[\(index)]")
+            }
+            WireWriter.endLengthDelimited(body, to: &out)
+            index += 1
+        } while try scanner.nextItem(closing: UInt8(ascii: "]"))
+    }
+}

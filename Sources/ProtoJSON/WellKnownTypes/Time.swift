@@ -135,3 +135,150 @@ extension EncoderRun {
         writer.bytes.append(contentsOf: out)
     }
 }
+
+extension DecoderRun {
+    /// Reads a JSON string value for a well-known type into `text`.
+    mutating func wellKnownString(_ typeName: String) throws(ProtoJSONError) -> [UInt8] {
+        guard scanner.peek() == UInt8(ascii: "\"") else {
+            throw mismatch("a string for \(typeName)")
+        }
+        let token = try scanner.readString()
+        var text: [UInt8] = []
+        try scanner.decodeString(token, into: &text)
+        return text
+    }
+
+    /// Writes `seconds` (field 1) and `nanos` (field 2), leaving out zeros as a serializer does.
+    mutating func writeSecondsAndNanos(_ seconds: Int64, _ nanos: Int64) {
+        if seconds != 0 {
+            out.append(0x08)
+            WireWriter.appendVarint(UInt64(bitPattern: seconds), to: &out)
+        }
+        if nanos != 0 {
+            out.append(0x10)
+            WireWriter.appendVarint(UInt64(bitPattern: nanos), to: &out)
+        }
+    }
+
+    /// Reads a Timestamp: `YYYY-MM-DDTHH:MM:SS[.f{1,9}](Z|±HH:MM)` (RFC 3339 with an upper-case
+    /// `T` and `Z`), within years 0001 to 9999 after the offset is applied.
+    mutating func timestampValue() throws(ProtoJSONError) {
+        let text = try wellKnownString("Timestamp")
+        let description = String(decoding: text, as: UTF8.self)
+        let invalid = ProtoJSONError(reason: "invalid Timestamp \"\(description)\" (want RFC 3339 like 1972-01-01T10:00:20.021Z)")
+        var index = 0
+        func digits(_ count: Int) throws(ProtoJSONError) -> Int64 {
+            guard index + count <= text.count else { throw invalid }
+            var value: Int64 = 0
+            for _ in 0..<count {
+                let byte = text[index]
+                guard byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") else { throw invalid }
+                value = value * 10 + Int64(byte - UInt8(ascii: "0"))
+                index += 1
+            }
+            return value
+        }
+        func literal(_ byte: UInt8) throws(ProtoJSONError) {
+            guard index < text.count && text[index] == byte else { throw invalid }
+            index += 1
+        }
+        let year = try digits(4)
+        try literal(UInt8(ascii: "-"))
+        let month = try digits(2)
+        try literal(UInt8(ascii: "-"))
+        let day = try digits(2)
+        try literal(UInt8(ascii: "T"))
+        let hour = try digits(2)
+        try literal(UInt8(ascii: ":"))
+        let minute = try digits(2)
+        try literal(UInt8(ascii: ":"))
+        let second = try digits(2)
+        var nanos: Int64 = 0
+        if index < text.count && text[index] == UInt8(ascii: ".") {
+            index += 1
+            var count = 0
+            while index < text.count && text[index] >= UInt8(ascii: "0") && text[index] <= UInt8(ascii: "9") {
+                guard count < 9 else { throw invalid }
+                nanos = nanos * 10 + Int64(text[index] - UInt8(ascii: "0"))
+                count += 1
+                index += 1
+            }
+            guard count > 0 else { throw invalid }
+            for _ in count..<9 {
+                nanos *= 10
+            }
+        }
+        var offset: Int64 = 0
+        guard index < text.count else { throw invalid }
+        if text[index] == UInt8(ascii: "Z") {
+            index += 1
+        } else if text[index] == UInt8(ascii: "+") || text[index] == UInt8(ascii: "-") {
+            let sign: Int64 = text[index] == UInt8(ascii: "+") ? 1 : -1
+            index += 1
+            let offsetHours = try digits(2)
+            try literal(UInt8(ascii: ":"))
+            let offsetMinutes = try digits(2)
+            guard offsetHours < 24 && offsetMinutes < 60 else { throw invalid }
+            offset = sign * (offsetHours * 3600 + offsetMinutes * 60)
+        } else {
+            throw invalid
+        }
+        guard index == text.count else { throw invalid }
+        let monthDays: [Int64] = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+        let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
+        guard year >= 1, month >= 1, month <= 12, day >= 1,
+            day <= monthDays[Int(month) - 1] + (month == 2 && leap ? 1 : 0),
+            hour < 24, minute < 60, second < 60
+        else {
+            throw invalid
+        }
+        let seconds = TimeFormat.days(year: year, month: month, day: day) * 86_400 + hour * 3600 + minute * 60 + second - offset
+        guard seconds >= TimeFormat.minimumTimestampSeconds && seconds <= TimeFormat.maximumTimestampSeconds else {
+            throw ProtoJSONError(reason: "Timestamp \"\(description)\" out of range [0001-01-01, 9999-12-31]")
+        }
+        writeSecondsAndNanos(seconds, nanos)
+    }
+
+    /// Reads a Duration: `-?S[.f{1,9}]s`, within ±315,576,000,000 seconds.
+    mutating func durationValue() throws(ProtoJSONError) {
+        let text = try wellKnownString("Duration")
+        let description = String(decoding: text, as: UTF8.self)
+        let invalid = ProtoJSONError(reason: "invalid Duration \"\(description)\" (want seconds with an \"s\" suffix, like \"-1.5s\")")
+        guard text.last == UInt8(ascii: "s") else { throw invalid }
+        var index = 0
+        let negative = text.first == UInt8(ascii: "-")
+        if negative {
+            index += 1
+        }
+        var seconds: Int64 = 0
+        let digitsStart = index
+        while index < text.count - 1 && text[index] >= UInt8(ascii: "0") && text[index] <= UInt8(ascii: "9") {
+            guard seconds <= TimeFormat.maximumDurationSeconds else {
+                throw ProtoJSONError(reason: "Duration \"\(description)\" out of range [-315576000000s, 315576000000s]")
+            }
+            seconds = seconds * 10 + Int64(text[index] - UInt8(ascii: "0"))
+            index += 1
+        }
+        guard index > digitsStart else { throw invalid }
+        var nanos: Int64 = 0
+        if text[index] == UInt8(ascii: ".") {
+            index += 1
+            var count = 0
+            while index < text.count - 1 && text[index] >= UInt8(ascii: "0") && text[index] <= UInt8(ascii: "9") {
+                guard count < 9 else { throw invalid }
+                nanos = nanos * 10 + Int64(text[index] - UInt8(ascii: "0"))
+                count += 1
+                index += 1
+            }
+            guard count > 0 else { throw invalid }
+            for _ in count..<9 {
+                nanos *= 10
+            }
+        }
+        guard index == text.count - 1 else { throw invalid }
+        guard seconds <= TimeFormat.maximumDurationSeconds else {
+            throw ProtoJSONError(reason: "Duration \"\(description)\" out of range [-315576000000s, 315576000000s]")
+        }
+        writeSecondsAndNanos(negative ? -seconds : seconds, negative ? -nanos : nanos)
+    }
+}

@@ -24,3 +24,13 @@ extension EncoderRun {
         }
     }
 }
+
+extension DecoderRun {
+    /// Reads a wrapper from its bare value into field 1 (left out when it is the default, as a
+    /// serializer does).
+    mutating func wrapperValue(_ index: Int) throws(ProtoJSONError) {
+        let table = tables.messages[index]
+        let field = table.fields[table.fieldPosition(number: 1)]
+        _ = try scalar(field, writeTag: true, skipDefault: true)
+    }
+}
