@@ -144,6 +144,9 @@ struct DecoderRun {
     var depth = 0
     /// Reused buffer for strings with escapes.
     var scratch: [UInt8] = []
+    /// Write default values too (``FieldValueEncoder``: a left-out field would not override the
+    /// body's value when the bytes are merged).
+    var explicitDefaults = false
 
     /// Starts a run over `source`.
     init(tables: CodecTables, options: ProtoJSONOptions, source: UnsafeRawBufferPointer) {
@@ -280,7 +283,7 @@ struct DecoderRun {
         } else if field.kind == .group {
             try group(field)
         } else {
-            _ = try scalar(field, writeTag: true, skipDefault: !field.hasPresence)
+            _ = try scalar(field, writeTag: true, skipDefault: !field.hasPresence && !explicitDefaults)
         }
     }
 

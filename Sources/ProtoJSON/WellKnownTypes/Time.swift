@@ -150,11 +150,11 @@ extension DecoderRun {
 
     /// Writes `seconds` (field 1) and `nanos` (field 2), leaving out zeros as a serializer does.
     mutating func writeSecondsAndNanos(_ seconds: Int64, _ nanos: Int64) {
-        if seconds != 0 {
+        if seconds != 0 || explicitDefaults {
             out.append(0x08)
             WireWriter.appendVarint(UInt64(bitPattern: seconds), to: &out)
         }
-        if nanos != 0 {
+        if nanos != 0 || explicitDefaults {
             out.append(0x10)
             WireWriter.appendVarint(UInt64(bitPattern: nanos), to: &out)
         }

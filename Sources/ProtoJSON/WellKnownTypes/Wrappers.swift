@@ -31,6 +31,6 @@ extension DecoderRun {
     mutating func wrapperValue(_ index: Int) throws(ProtoJSONError) {
         let table = tables.messages[index]
         let field = table.fields[table.fieldPosition(number: 1)]
-        _ = try scalar(field, writeTag: true, skipDefault: true)
+        _ = try scalar(field, writeTag: true, skipDefault: !explicitDefaults)
     }
 }
