@@ -90,6 +90,15 @@ struct MessageTable: Sendable {
 enum FieldKind: UInt8, Sendable {
     case int32, int64, uint32, uint64, sint32, sint64, fixed32, fixed64, sfixed32, sfixed64
     case float, double, bool, string, bytes, enumeration, message, group
+
+    /// The integer kinds written as plain varints (no zig-zag for these, or zig-zag for `sint`),
+    /// which ``JSONWriter/packedIntegers(_:_:_:first:)`` prints in bulk.
+    var isPlainVarint: Bool {
+        switch self {
+        case .int32, .int64, .uint32, .uint64, .sint32, .sint64: true
+        default: false
+        }
+    }
 }
 
 /// One field, laid out for the codec.

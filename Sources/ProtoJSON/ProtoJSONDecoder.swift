@@ -364,7 +364,8 @@ struct DecoderRun {
         let entryTable = tables.messages[field.messageIndex]
         let keyField = entryTable.fields[entryTable.fieldPosition(number: 1)]
         let valueField = entryTable.fields[entryTable.fieldPosition(number: 2)]
-        let valueIsValue = valueField.kind == .message && tables.messages[valueField.messageIndex].wellKnownType == .value
+        let valueIsValue =
+            valueField.kind == .message && tables.messages[valueField.messageIndex].wellKnownType == .value
         var keys = Set<[UInt8]>()
         repeat {
             let keyToken = try scanner.readString()
@@ -545,12 +546,24 @@ struct DecoderRun {
     }
 
     /// Reads an integer given as a JSON number or a string holding one.
+    @inline(__always)
     mutating func integerToken() throws(ProtoJSONError) -> ParsedInteger {
         guard let byte = scanner.peek() else {
             throw scanner.syntaxError("unexpected end of input")
         }
+        let start = scanner.position
+        if byte == UInt8(ascii: "-") || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")) {
+            if let fast = scanner.plainInteger() {
+                return fast
+            }
+            let (range, _) = try scanner.readNumber()
+            do {
+                return try NumberParsing.integer(scanner.source, range, allowLeadingZeros: false)
+            } catch {
+                throw ProtoJSONError(reason: error.reason.replacing("%got", with: excerpt(at: start)))
+            }
+        }
         if byte == UInt8(ascii: "\"") {
-            let excerpt = scanner.excerpt()
             let token = try scanner.readString()
             do {
                 if token.hasEscapes {
@@ -562,19 +575,17 @@ struct DecoderRun {
                 }
                 return try NumberParsing.integer(scanner.source, token.range, allowLeadingZeros: true)
             } catch {
-                throw ProtoJSONError(reason: error.reason.replacing("%got", with: excerpt))
-            }
-        }
-        if byte == UInt8(ascii: "-") || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")) {
-            let excerpt = scanner.excerpt()
-            let (range, _) = try scanner.readNumber()
-            do {
-                return try NumberParsing.integer(scanner.source, range, allowLeadingZeros: false)
-            } catch {
-                throw ProtoJSONError(reason: error.reason.replacing("%got", with: excerpt))
+                throw ProtoJSONError(reason: error.reason.replacing("%got", with: excerpt(at: start)))
             }
         }
         throw mismatch("an integer")
+    }
+
+    /// The text of the value that starts at `position`, for an error message.
+    func excerpt(at position: Int) -> String {
+        var probe = scanner
+        probe.position = position
+        return probe.excerpt()
     }
 
     /// Range-checks an integer for a field's type.
@@ -607,7 +618,7 @@ struct DecoderRun {
         }
         let value: Double
         if byte == UInt8(ascii: "\"") {
-            let excerpt = scanner.excerpt()
+            let start = scanner.position
             let token = try scanner.readString()
             var text: [UInt8] = []
             try scanner.decodeString(token, into: &text)
@@ -623,7 +634,7 @@ struct DecoderRun {
                     return NumberParsing.double(buffer, 0..<buffer.count, isInteger: end.isInteger)
                 }
                 guard let parsed else {
-                    throw ProtoJSONError(reason: "expected a number, got \(excerpt)")
+                    throw ProtoJSONError(reason: "expected a number, got \(excerpt(at: start))")
                 }
                 value = parsed
             }
@@ -694,7 +705,11 @@ enum NumberParsing {
     /// - Parameter allowLeadingZeros: Whether `007` is accepted (inside strings it is, as the
     ///   reference's `int()` takes it; a bare JSON number never has one).
     /// - Throws: With `%got` in the reason, for the caller to replace with the token's text.
-    static func integer(_ source: UnsafeRawBufferPointer, _ range: Range<Int>, allowLeadingZeros: Bool) throws(ProtoJSONError) -> ParsedInteger {
+    static func integer(
+        _ source: UnsafeRawBufferPointer,
+        _ range: Range<Int>,
+        allowLeadingZeros: Bool
+    ) throws(ProtoJSONError) -> ParsedInteger {
         var index = range.lowerBound
         var negative = false
         if index < range.upperBound && source[index] == UInt8(ascii: "-") {
@@ -718,7 +733,8 @@ enum NumberParsing {
             return ParsedInteger(negative: negative, magnitude: magnitude)
         }
         // Not plain digits: any JSON number whose value is an integer.
-        guard let end = JSONScanner.numberEnd(source, range.lowerBound, range.upperBound), end.end == range.upperBound else {
+        guard let end = JSONScanner.numberEnd(source, range.lowerBound, range.upperBound), end.end == range.upperBound
+        else {
             throw ProtoJSONError(reason: "expected an integer, got %got")
         }
         let value = double(source, range, isInteger: false)

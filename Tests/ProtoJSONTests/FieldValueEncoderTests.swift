@@ -16,7 +16,10 @@ struct FieldValueEncoderTests {
         for (path, value) in values {
             try encoder.encode(messageIndex: index, path: path, value: value, into: &wire)
         }
-        return String(decoding: try ProtoJSONEncoder(pool: Corpus.pool).encode(messageIndex: index, wireBytes: wire), as: UTF8.self)
+        return String(
+            decoding: try ProtoJSONEncoder(pool: Corpus.pool).encode(messageIndex: index, wireBytes: wire),
+            as: UTF8.self
+        )
     }
 
     @Test(
@@ -39,7 +42,10 @@ struct FieldValueEncoderTests {
             ("optional_color", "COLOR_AZURE", #"{"optionalColor":"COLOR_BLUE"}"#),
             ("optional_color", "2", #"{"optionalColor":"COLOR_GREEN"}"#),
             ("optional_nested.a", "7", #"{"optionalNested":{"a":7}}"#),
-            ("optional_nested.corecursive.optional_nested.tags", "t", #"{"optionalNested":{"corecursive":{"optionalNested":{"tags":["t"]}}}}"#),
+            (
+                "optional_nested.corecursive.optional_nested.tags", "t",
+                #"{"optionalNested":{"corecursive":{"optionalNested":{"tags":["t"]}}}}"#
+            ),
             ("repeated_int64", "5", #"{"repeatedInt64":["5"]}"#),
             ("optional_timestamp", "1970-01-01T00:00:01.5+01:00", #"{"optionalTimestamp":"1969-12-31T23:00:01.500Z"}"#),
             ("optional_duration", "-1.5s", #"{"optionalDuration":"-1.500s"}"#),
@@ -57,7 +63,9 @@ struct FieldValueEncoderTests {
 
     @Test("appended after the body, the path-bound value wins; repeated values append")
     func pathWins() throws {
-        let body = #"{"optionalInt32":5,"optionalTimestamp":"1970-01-01T00:00:05.5Z","optionalNested":{"a":1,"tags":["x"]},"oneofString":"s"}"#
+        let body =
+            #"{"optionalInt32":5,"optionalTimestamp":"1970-01-01T00:00:05.5Z","#
+            + #""optionalNested":{"a":1,"tags":["x"]},"oneofString":"s"}"#
         let output = try json(
             body: body,
             [
@@ -65,7 +73,11 @@ struct FieldValueEncoderTests {
                 ("optional_nested.tags", "y"), ("oneof_uint32", "3"),
             ]
         )
-        #expect(output == #"{"optionalNested":{"a":2,"tags":["x","y"]},"oneofUint32":3,"optionalTimestamp":"1970-01-01T00:00:01Z"}"#)
+        #expect(
+            output
+                == #"{"optionalNested":{"a":2,"tags":["x","y"]},"oneofUint32":3,"#
+                + #""optionalTimestamp":"1970-01-01T00:00:01Z"}"#
+        )
     }
 
     @Test(
@@ -74,8 +86,14 @@ struct FieldValueEncoderTests {
             ("optional_int32", "abc", #"optionalInt32: expected an integer, got "abc""#),
             ("optional_int32", "2147483648", "optionalInt32: value 2147483648 out of range for int32"),
             ("optional_bool", "yes", #"optionalBool: expected true or false, got "yes""#),
-            ("optional_color", "PURPLE", #"optionalColor: invalid enum value "PURPLE" for enum type testing.v1.json.Color"#),
-            ("optional_timestamp", "yesterday", #"optionalTimestamp: invalid Timestamp "yesterday" (want RFC 3339 like 1972-01-01T10:00:20.021Z)"#),
+            (
+                "optional_color", "PURPLE",
+                #"optionalColor: invalid enum value "PURPLE" for enum type testing.v1.json.Color"#
+            ),
+            (
+                "optional_timestamp", "yesterday",
+                #"optionalTimestamp: invalid Timestamp "yesterday" (want RFC 3339 like 1972-01-01T10:00:20.021Z)"#
+            ),
             ("no_such_field", "1", "no_such_field: unknown field of testing.v1.json.TestAllTypes"),
             ("optional_int32.x", "1", "optional_int32: only a singular message field can have sub-fields in a path"),
             ("map_string_string", "1", "mapStringString: a map field cannot take a single value"),

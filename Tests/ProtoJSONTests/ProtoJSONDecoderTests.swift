@@ -20,7 +20,10 @@ struct ProtoJSONDecoderTests {
         let json = String(decoding: try encoder.encode(messageIndex: index, wireBytes: wire), as: UTF8.self)
         #expect(json == testCase.json)
         // And the reference's own bytes print the same.
-        let reference = String(decoding: try encoder.encode(messageIndex: index, wireBytes: testCase.wire), as: UTF8.self)
+        let reference = String(
+            decoding: try encoder.encode(messageIndex: index, wireBytes: testCase.wire),
+            as: UTF8.self
+        )
         #expect(reference == testCase.json)
     }
 
@@ -54,7 +57,10 @@ struct ProtoJSONDecoderTests {
                 checked += 1
                 do {
                     let wire = try decoder.decode(messageIndex: index, json: Array(json.utf8))
-                    let again = String(decoding: try encoder.encode(messageIndex: index, wireBytes: wire), as: UTF8.self)
+                    let again = String(
+                        decoding: try encoder.encode(messageIndex: index, wireBytes: wire),
+                        as: UTF8.self
+                    )
                     if again != canonical {
                         failures.append("\(testCase.name)/\(set): got\n\(again)\nwant\n\(canonical)")
                     }
@@ -64,7 +70,10 @@ struct ProtoJSONDecoderTests {
             }
         }
         #expect(checked > 1000)
-        #expect(failures.isEmpty, "\(failures.count) of \(checked) differ; first: \(failures.prefix(3).joined(separator: "\n---\n"))")
+        #expect(
+            failures.isEmpty,
+            "\(failures.count) of \(checked) differ; first: \(failures.prefix(3).joined(separator: "\n---\n"))"
+        )
     }
 
     @Test("pieces fed byte by byte and at random split points give the same bytes")
@@ -101,15 +110,36 @@ struct ProtoJSONDecoderTests {
     @Test(
         "error messages name the field path and the problem",
         arguments: [
-            ("testing.v1.json.Order", #"{"items":[{"quantity":"abc"}]}"#, #"items[0].quantity: expected an integer, got "abc""#),
-            ("testing.v1.json.Order", #"{"items":[{}, {"quantity":1.5}]}"#, "items[1].quantity: expected an integer, got 1.5"),
+            (
+                "testing.v1.json.Order", #"{"items":[{"quantity":"abc"}]}"#,
+                #"items[0].quantity: expected an integer, got "abc""#
+            ),
+            (
+                "testing.v1.json.Order", #"{"items":[{}, {"quantity":1.5}]}"#,
+                "items[1].quantity: expected an integer, got 1.5"
+            ),
             ("testing.v1.json.Order", #"{"labels":{"k":7}}"#, "labels[k]: expected a string, got 7"),
-            ("testing.v1.json.Order", #"{"color":"MAUVE"}"#, #"color: invalid enum value "MAUVE" for enum type testing.v1.json.Color"#),
-            ("testing.v1.json.TestAllTypes", #"{"optionalInt32":2147483648}"#, "optionalInt32: value 2147483648 out of range for int32"),
-            ("testing.v1.json.TestAllTypes", #"{"oneofUint32":1,"oneofString":"x"}"#, "oneofString: a second member of the same oneof is set"),
-            ("testing.v1.json.TestAllTypes", #"{"optionalString":"\ud800"}"#, #"optionalString: lone surrogate \ud800 in a string"#),
+            (
+                "testing.v1.json.Order", #"{"color":"MAUVE"}"#,
+                #"color: invalid enum value "MAUVE" for enum type testing.v1.json.Color"#
+            ),
+            (
+                "testing.v1.json.TestAllTypes", #"{"optionalInt32":2147483648}"#,
+                "optionalInt32: value 2147483648 out of range for int32"
+            ),
+            (
+                "testing.v1.json.TestAllTypes", #"{"oneofUint32":1,"oneofString":"x"}"#,
+                "oneofString: a second member of the same oneof is set"
+            ),
+            (
+                "testing.v1.json.TestAllTypes", #"{"optionalString":"\ud800"}"#,
+                #"optionalString: lone surrogate \ud800 in a string"#
+            ),
             ("testing.v1.json.TestAllTypes", #"{"zzz":1}"#, "zzz: unknown field of testing.v1.json.TestAllTypes"),
-            ("testing.v1.json.TestAllTypes", #"{"optionalInt32":1} x"#, "invalid JSON at byte 20: unexpected text after the JSON value"),
+            (
+                "testing.v1.json.TestAllTypes", #"{"optionalInt32":1} x"#,
+                "invalid JSON at byte 20: unexpected text after the JSON value"
+            ),
         ]
     )
     func errorMessages(type: String, json: String, message: String) throws {

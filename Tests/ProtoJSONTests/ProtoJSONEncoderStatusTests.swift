@@ -7,7 +7,10 @@ internal import Testing
 struct ProtoJSONEncoderStatusTests {
     /// Serializes a Status with the decoder (the test pool has google.rpc.Status).
     func status(_ json: String) throws -> [UInt8] {
-        try ProtoJSONDecoder(pool: Corpus.pool).decode(messageIndex: Corpus.index("google.rpc.Status"), json: Array(json.utf8))
+        try ProtoJSONDecoder(pool: Corpus.pool).decode(
+            messageIndex: Corpus.index("google.rpc.Status"),
+            json: Array(json.utf8)
+        )
     }
 
     @Test("details resolve through the pool, in the shape Envoy and grpc-gateway write")
@@ -17,9 +20,13 @@ struct ProtoJSONEncoderStatusTests {
                 + #""fieldViolations":[{"field":"id","description":"empty"}]},"#
                 + #"{"@type":"type.googleapis.com/google.protobuf.Duration","value":"1s"}]}"#
         )
-        let json = String(decoding: try ProtoJSONEncoder(pool: Corpus.pool).encodeStatus(wireBytes: wire), as: UTF8.self)
+        let json = String(
+            decoding: try ProtoJSONEncoder(pool: Corpus.pool).encodeStatus(wireBytes: wire),
+            as: UTF8.self
+        )
         #expect(
-            json == #"{"code":3,"message":"bad \"id\"","details":[{"@type":"type.googleapis.com/google.rpc.BadRequest","#
+            json
+                == #"{"code":3,"message":"bad \"id\"","details":[{"@type":"type.googleapis.com/google.rpc.BadRequest","#
                 + #""fieldViolations":[{"field":"id","description":"empty"}]},"#
                 + #"{"@type":"type.googleapis.com/google.protobuf.Duration","value":"1s"}]}"#
         )

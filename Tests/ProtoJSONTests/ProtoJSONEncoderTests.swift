@@ -5,7 +5,10 @@ internal import Testing
 /// Wire → JSON against the reference: every corpus case under every option set it has, text equal.
 @Suite("ProtoJSONEncoder")
 struct ProtoJSONEncoderTests {
-    @Test("matches the reference byte for byte", arguments: ["default", "alwaysPrint", "protoNames", "enumInts", "indent2", "all"])
+    @Test(
+        "matches the reference byte for byte",
+        arguments: ["default", "alwaysPrint", "protoNames", "enumInts", "indent2", "all"]
+    )
     func corpus(optionSet: String) throws {
         let encoder = ProtoJSONEncoder(pool: Corpus.pool, options: Corpus.optionSets[optionSet]!)
         var checked = 0
@@ -33,14 +36,19 @@ struct ProtoJSONEncoderTests {
             }
         }
         #expect(checked > 0)
-        #expect(failures.isEmpty, "\(failures.count) of \(checked) differ; first: \(failures.prefix(3).joined(separator: "\n---\n"))")
+        #expect(
+            failures.isEmpty,
+            "\(failures.count) of \(checked) differ; first: \(failures.prefix(3).joined(separator: "\n---\n"))"
+        )
     }
 
     @Test("names the field path of a value JSON cannot express")
     func errorPath() throws {
         let encoder = ProtoJSONEncoder(pool: Corpus.pool)
         // repeated_timestamp (312) [1] with seconds out of range.
-        let wire: [UInt8] = [0xC2, 0x13, 0x00, 0xC2, 0x13, 0x0A, 0x08, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x7F]
+        let wire: [UInt8] = [
+            0xC2, 0x13, 0x00, 0xC2, 0x13, 0x0A, 0x08, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x7F,
+        ]
         #expect {
             _ = try encoder.encode(messageIndex: Corpus.index("testing.v1.json.TestAllTypes"), wireBytes: wire)
         } throws: { error in
@@ -52,7 +60,10 @@ struct ProtoJSONEncoderTests {
     func truncated() throws {
         let encoder = ProtoJSONEncoder(pool: Corpus.pool)
         #expect(throws: ProtoJSONError.self) {
-            _ = try encoder.encode(messageIndex: Corpus.index("testing.v1.json.TestAllTypes"), wireBytes: [0x72, 0x05, 0x61])
+            _ = try encoder.encode(
+                messageIndex: Corpus.index("testing.v1.json.TestAllTypes"),
+                wireBytes: [0x72, 0x05, 0x61]
+            )
         }
     }
 }

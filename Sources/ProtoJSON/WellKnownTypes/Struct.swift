@@ -122,7 +122,10 @@ extension DecoderRun {
             var key: [UInt8] = []
             try scanner.decodeString(token, into: &key)
             guard keys.insert(key).inserted else {
-                throw ProtoJSONError(fieldPath: String(decoding: key, as: UTF8.self), reason: "key given more than once")
+                throw ProtoJSONError(
+                    fieldPath: String(decoding: key, as: UTF8.self),
+                    reason: "key given more than once"
+                )
             }
             out.append(0x0A)
             let entry = WireWriter.beginLengthDelimited(&out)

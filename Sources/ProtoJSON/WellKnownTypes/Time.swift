@@ -65,7 +65,10 @@ enum TimeFormat {
     }
 
     /// Reads `seconds` (field 1) and `nanos` (field 2), the layout Timestamp and Duration share.
-    static func secondsAndNanos(_ source: UnsafeRawBufferPointer, _ range: Range<Int>) throws(ProtoJSONError) -> (Int64, Int64) {
+    static func secondsAndNanos(
+        _ source: UnsafeRawBufferPointer,
+        _ range: Range<Int>
+    ) throws(ProtoJSONError) -> (Int64, Int64) {
         var seconds: Int64 = 0
         var nanos: Int64 = 0
         try WireFields.forEach(source, range) { (number, wireType, value) throws(ProtoJSONError) in
@@ -165,7 +168,9 @@ extension DecoderRun {
     mutating func timestampValue() throws(ProtoJSONError) {
         let text = try wellKnownString("Timestamp")
         let description = String(decoding: text, as: UTF8.self)
-        let invalid = ProtoJSONError(reason: "invalid Timestamp \"\(description)\" (want RFC 3339 like 1972-01-01T10:00:20.021Z)")
+        let invalid = ProtoJSONError(
+            reason: "invalid Timestamp \"\(description)\" (want RFC 3339 like 1972-01-01T10:00:20.021Z)"
+        )
         var index = 0
         func digits(_ count: Int) throws(ProtoJSONError) -> Int64 {
             guard index + count <= text.count else { throw invalid }
@@ -232,7 +237,8 @@ extension DecoderRun {
         else {
             throw invalid
         }
-        let seconds = TimeFormat.days(year: year, month: month, day: day) * 86_400 + hour * 3600 + minute * 60 + second - offset
+        let seconds =
+            TimeFormat.days(year: year, month: month, day: day) * 86_400 + hour * 3600 + minute * 60 + second - offset
         guard seconds >= TimeFormat.minimumTimestampSeconds && seconds <= TimeFormat.maximumTimestampSeconds else {
             throw ProtoJSONError(reason: "Timestamp \"\(description)\" out of range [0001-01-01, 9999-12-31]")
         }
@@ -243,7 +249,9 @@ extension DecoderRun {
     mutating func durationValue() throws(ProtoJSONError) {
         let text = try wellKnownString("Duration")
         let description = String(decoding: text, as: UTF8.self)
-        let invalid = ProtoJSONError(reason: "invalid Duration \"\(description)\" (want seconds with an \"s\" suffix, like \"-1.5s\")")
+        let invalid = ProtoJSONError(
+            reason: "invalid Duration \"\(description)\" (want seconds with an \"s\" suffix, like \"-1.5s\")"
+        )
         guard text.last == UInt8(ascii: "s") else { throw invalid }
         var index = 0
         let negative = text.first == UInt8(ascii: "-")

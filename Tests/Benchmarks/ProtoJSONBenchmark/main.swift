@@ -80,7 +80,10 @@ func structDocument() -> Google_Protobuf_Struct {
         case 1: return Google_Protobuf_Value(stringValue: "value-\(random.next() % 1000)")
         case 2: return Google_Protobuf_Value(boolValue: random.next() % 2 == 0)
         case 3: return Google_Protobuf_Value(nilLiteral: ())
-        case 4: return Google_Protobuf_Value(listValue: Google_Protobuf_ListValue(values: (0..<5).map { _ in value(depth + 1) }))
+        case 4:
+            return Google_Protobuf_Value(
+                listValue: Google_Protobuf_ListValue(values: (0..<5).map { _ in value(depth + 1) })
+            )
         default:
             var object = Google_Protobuf_Struct()
             for key in 0..<5 {
@@ -166,7 +169,10 @@ for testCase in cases {
     // Sanity: our bytes decode back to the same wire bytes through swift-protobuf's reading.
     let back = try decoder.decode(messageIndex: index, json: json)
     let theirs = try testCase.swiftProtobufJSONToWire(json)
-    precondition(theirs.count == testCase.wire.count && back.count == testCase.wire.count, "size mismatch on \(testCase.name)")
+    precondition(
+        theirs.count == testCase.wire.count && back.count == testCase.wire.count,
+        "size mismatch on \(testCase.name)"
+    )
     var output: [UInt8] = []
     output.reserveCapacity(json.count * 2)
     let oursEncode = try testCase.wire.withUnsafeBytes { wire in
@@ -190,7 +196,8 @@ for testCase in cases {
     print("\(testCase.name): \(testCase.wire.count) wire bytes, \(json.count) JSON bytes")
     print("  protobuf → JSON  ProtoJSON (wire→JSON)            \(figure(oursEncode, bytes: testCase.wire.count))")
     print("                   swift-protobuf (message→JSON)    \(figure(theirEncode, bytes: testCase.wire.count))")
-    print("                   swift-protobuf (wire→msg→JSON)   \(figure(theirWireToJSON, bytes: testCase.wire.count))")
+    let wireToJSON = figure(theirWireToJSON, bytes: testCase.wire.count)
+    print("                   swift-protobuf (wire→msg→JSON)   \(wireToJSON)")
     print("  JSON → protobuf  ProtoJSON (JSON→wire)            \(figure(oursDecode, bytes: json.count))")
     print("                   swift-protobuf (JSON→message)    \(figure(theirDecode, bytes: swiftJSON.count))")
     print("                   swift-protobuf (JSON→msg→wire)   \(figure(theirJSONToWire, bytes: swiftJSON.count))")
