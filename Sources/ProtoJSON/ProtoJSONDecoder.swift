@@ -372,9 +372,11 @@ struct DecoderRun {
             try scanner.expect(UInt8(ascii: ":"), "':'")
             var key: [UInt8] = []
             try scanner.decodeString(keyToken, into: &key)
-            let keyDescription = String(decoding: key, as: UTF8.self)
             guard keys.insert(key).inserted else {
-                throw ProtoJSONError(fieldPath: "[\(keyDescription)]", reason: "map key given more than once")
+                throw ProtoJSONError(
+                    fieldPath: "[\(String(decoding: key, as: UTF8.self))]",
+                    reason: "map key given more than once"
+                )
             }
             let entryStart = out.count
             do throws(ProtoJSONError) {
@@ -395,7 +397,7 @@ struct DecoderRun {
                 }
                 WireWriter.endLengthDelimited(body, to: &out)
             } catch {
-                throw error.prefixed(with: "[\(keyDescription)]")
+                throw error.prefixed(with: "[\(String(decoding: key, as: UTF8.self))]")
             }
         } while try scanner.nextItem(closing: UInt8(ascii: "}"))
     }

@@ -35,18 +35,20 @@ enum TimeFormat {
         return era * 146_097 + dayOfEra - 719_468
     }
 
-    /// Appends `value` with at least `width` digits, zero-padded.
+    /// Appends a non-negative `value` with at least `width` digits, zero-padded, without
+    /// allocating.
     static func appendPadded(_ value: Int64, width: Int, to out: inout [UInt8]) {
-        var digits: [UInt8] = []
-        var rest = value
-        repeat {
-            digits.append(UInt8(ascii: "0") + UInt8(rest % 10))
-            rest /= 10
-        } while rest > 0
-        if digits.count < width {
-            out.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: width - digits.count))
+        let digits = max(width, JSONWriter.decimalDigitCount(UInt64(value)))
+        var divisor: Int64 = 1
+        for _ in 1..<digits {
+            divisor *= 10
         }
-        out.append(contentsOf: digits.reversed())
+        var rest = value
+        while divisor > 0 {
+            out.append(UInt8(ascii: "0") + UInt8(rest / divisor))
+            rest %= divisor
+            divisor /= 10
+        }
     }
 
     /// Appends `.fff`, `.ffffff` or `.fffffffff`, the fewest of those that is exact, or nothing.
@@ -99,21 +101,21 @@ extension EncoderRun {
             days -= 1
         }
         let (year, month, day) = TimeFormat.civil(days: days)
-        var out: [UInt8] = [UInt8(ascii: "\"")]
-        TimeFormat.appendPadded(year, width: 4, to: &out)
-        out.append(UInt8(ascii: "-"))
-        TimeFormat.appendPadded(month, width: 2, to: &out)
-        out.append(UInt8(ascii: "-"))
-        TimeFormat.appendPadded(day, width: 2, to: &out)
-        out.append(UInt8(ascii: "T"))
-        TimeFormat.appendPadded(secondOfDay / 3600, width: 2, to: &out)
-        out.append(UInt8(ascii: ":"))
-        TimeFormat.appendPadded(secondOfDay / 60 % 60, width: 2, to: &out)
-        out.append(UInt8(ascii: ":"))
-        TimeFormat.appendPadded(secondOfDay % 60, width: 2, to: &out)
-        TimeFormat.appendFraction(nanos: nanos, to: &out)
-        out.append(contentsOf: [UInt8(ascii: "Z"), UInt8(ascii: "\"")])
-        writer.bytes.append(contentsOf: out)
+        writer.bytes.append(UInt8(ascii: "\""))
+        TimeFormat.appendPadded(year, width: 4, to: &writer.bytes)
+        writer.bytes.append(UInt8(ascii: "-"))
+        TimeFormat.appendPadded(month, width: 2, to: &writer.bytes)
+        writer.bytes.append(UInt8(ascii: "-"))
+        TimeFormat.appendPadded(day, width: 2, to: &writer.bytes)
+        writer.bytes.append(UInt8(ascii: "T"))
+        TimeFormat.appendPadded(secondOfDay / 3600, width: 2, to: &writer.bytes)
+        writer.bytes.append(UInt8(ascii: ":"))
+        TimeFormat.appendPadded(secondOfDay / 60 % 60, width: 2, to: &writer.bytes)
+        writer.bytes.append(UInt8(ascii: ":"))
+        TimeFormat.appendPadded(secondOfDay % 60, width: 2, to: &writer.bytes)
+        TimeFormat.appendFraction(nanos: nanos, to: &writer.bytes)
+        writer.bytes.append(UInt8(ascii: "Z"))
+        writer.bytes.append(UInt8(ascii: "\""))
     }
 
     /// Writes a Duration as quoted seconds with an `s` suffix.
