@@ -113,11 +113,30 @@ struct JSONWriter {
         [UInt8(ascii: "0") + UInt8($0 / 10), UInt8(ascii: "0") + UInt8($0 % 10)]
     }
 
-    /// The number of decimal digits of `value`.
+    /// The number of decimal digits of `value`, by a few comparisons (a binary search over the
+    /// powers of ten up to 10^10, a loop above).
     @inline(__always)
     static func decimalDigitCount(_ value: UInt64) -> Int {
-        var count = 1
-        var threshold: UInt64 = 10
+        if value < 100_000 {
+            if value < 100 {
+                return value < 10 ? 1 : 2
+            }
+            if value < 10_000 {
+                return value < 1000 ? 3 : 4
+            }
+            return 5
+        }
+        if value < 10_000_000_000 {
+            if value < 10_000_000 {
+                return value < 1_000_000 ? 6 : 7
+            }
+            if value < 1_000_000_000 {
+                return value < 100_000_000 ? 8 : 9
+            }
+            return 10
+        }
+        var count = 11
+        var threshold: UInt64 = 100_000_000_000
         while count < 20 && value >= threshold {
             count += 1
             threshold = threshold &* 10
@@ -172,6 +191,7 @@ struct JSONWriter {
         first: inout Bool
     ) throws(ProtoJSONError) -> Int {
         let quoted = kind == .int64 || kind == .uint64 || kind == .sint64
+        let is32Bit = !quoted
         let chunk = 512
         let reserve = chunk * 24  // ',' '"' '-' 20 digits '"'
         var position = range.lowerBound
@@ -190,18 +210,43 @@ struct JSONWriter {
                     while written < chunk && position < end {
                         var value: UInt64 = 0
                         var shift: UInt64 = 0
-                        while true {
-                            guard position < end && shift <= 63 else {
+                        if is32Bit && end - position >= 10 {
+                            // 32-bit kinds need only the low 5 groups of 7 bits: take them from one 8-byte load
+                            // and find the varint's end from its continuation bits.
+                            let word = UInt64(
+                                littleEndian: source.loadUnaligned(fromByteOffset: position, as: UInt64.self)
+                            )
+                            let stops = ~word & 0x8080_8080_8080_8080
+                            let length: Int
+                            if stops != 0 {
+                                length = stops.trailingZeroBitCount >> 3 + 1
+                            } else if source[position + 8] < 0x80 {
+                                length = 9
+                            } else if source[position + 9] < 0x80 {
+                                length = 10
+                            } else {
                                 failed = true
                                 break
                             }
-                            let byte = source[position]
-                            position += 1
-                            value |= UInt64(byte & 0x7F) << shift
-                            if byte < 0x80 {
-                                break
+                            let groups =
+                                (word & 0x7F) | (word >> 1 & 0x3F80) | (word >> 2 & 0x1F_C000)
+                                | (word >> 3 & 0xFE0_0000) | (word >> 4 & 0x7_F000_0000)
+                            value = length >= 5 ? groups : groups & ((1 << UInt64(7 * length)) - 1)
+                            position += length
+                        } else {
+                            while true {
+                                guard position < end && shift <= 63 else {
+                                    failed = true
+                                    break
+                                }
+                                let byte = source[position]
+                                position += 1
+                                value |= UInt64(byte & 0x7F) << shift
+                                if byte < 0x80 {
+                                    break
+                                }
+                                shift += 7
                             }
-                            shift += 7
                         }
                         if failed {
                             break
