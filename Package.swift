@@ -6,9 +6,9 @@
 //   tier 5  gateway (executable)
 //   tier 4  Gateway
 //   tier 3  Frontend   Backend
-//   tier 2  Reactor                           Config
+//   tier 2  Reactor                 Routing   Config
 //   tier 1  CLibevent  CNghttp2  GRPCWire  Schema
-// Pure modules (GRPCWire, Schema, Config) import no C module and do no I/O.
+// Pure modules (GRPCWire, Schema, Routing, Config) import no C module and do no I/O.
 import PackageDescription
 
 /// Settings every target shares: explicit existentials, imports that carry an access level and
@@ -58,13 +58,14 @@ let package = Package(
         ),
 
         // Tier 2.
+        .target(name: "Routing", dependencies: ["Schema"], swiftSettings: strictSettings),
+        .target(name: "ProtoJSON", dependencies: ["Schema"], swiftSettings: strictSettings),
         .target(
             name: "Config",
             dependencies: [.product(name: "Yams", package: "Yams")],
             swiftSettings: strictSettings
         ),
         .target(name: "Reactor", dependencies: ["CLibevent"], swiftSettings: strictSettings),
-        .target(name: "ProtoJSON", dependencies: ["Schema"], swiftSettings: strictSettings),
 
         // Tier 3: the two network edges. They never import each other.
         .target(name: "Frontend", dependencies: ["Reactor", "CLibevent"], swiftSettings: strictSettings),
@@ -78,7 +79,7 @@ let package = Package(
         .target(
             name: "Gateway",
             dependencies: [
-                "Frontend", "Backend", "Reactor", "GRPCWire", "Schema", "Config",
+                "Frontend", "Backend", "Reactor", "GRPCWire", "Schema", "Routing", "ProtoJSON", "Config",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
@@ -100,6 +101,12 @@ let package = Package(
         .testTarget(
             name: "SchemaTests",
             dependencies: ["Schema"],
+            resources: [.copy("Fixtures")],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "RoutingTests",
+            dependencies: ["Routing", "Schema"],
             resources: [.copy("Fixtures")],
             swiftSettings: strictSettings
         ),

@@ -9,6 +9,11 @@ public import Reactor
 /// failed their health checks are skipped; if none is left, the call fails UNAVAILABLE at once.
 /// A call the backend provably never processed (refused, above a GOAWAY's last stream id, or
 /// queued on a connection that never came up) is sent once more, elsewhere if possible.
+///
+/// The endpoints may change while the cluster runs (a name re-resolved, see ``EndpointRefresher``):
+/// ``updateEndpoints(_:)`` keeps the pools of endpoints that stay, adds pools for new ones, and
+/// retires the pools of vanished ones, which leave the rotation at once but are kept until the
+/// calls on their connections have finished.
 public final class BackendCluster {
     /// How the cluster reaches its backend.
     public struct Configuration: Sendable {
@@ -72,8 +77,12 @@ public final class BackendCluster {
     }
 
     public let configuration: Configuration
+    private let loop: EventLoop
+    private let settings: ConnectionSettings
+    /// The endpoints in rotation, in the order of the latest endpoint list.
     private var members: [ConnectionPool] = []
-    private var healthCheckers: [HealthChecker] = []
+    /// Pools of endpoints that re-resolution removed, kept until their calls have finished.
+    private var retiring: [ConnectionPool] = []
     private var nextMember = 0
     private var inFlight = 0
 
@@ -81,14 +90,68 @@ public final class BackendCluster {
     /// - Throws: ``BackendError`` if the TLS files cannot be loaded.
     public init(loop: EventLoop, configuration: Configuration) throws(BackendError) {
         self.configuration = configuration
-        let settings = ConnectionSettings(
+        self.loop = loop
+        self.settings = ConnectionSettings(
             connectTimeout: configuration.connectTimeout, streamWindow: Int32(clamping: configuration.streamWindow),
             connectionWindow: Int32(clamping: configuration.connectionWindow),
             keepaliveInterval: configuration.keepaliveInterval, keepaliveTimeout: configuration.keepaliveTimeout,
             tls: try configuration.tls.map { (tls) throws(BackendError) in try TLSClientContext(tls) })
-        members = configuration.endpoints.map { ConnectionPool(loop: loop, endpoint: $0, settings: settings, cluster: self) }
+        members = configuration.endpoints.map(makeMember)
+    }
+
+    /// A pool for `endpoint`, with its health checks if they are configured.
+    private func makeMember(_ endpoint: BackendEndpoint) -> ConnectionPool {
+        let pool = ConnectionPool(loop: loop, endpoint: endpoint, settings: settings, cluster: self)
         if let check = configuration.healthCheck {
-            healthCheckers = members.map { HealthChecker(loop: loop, pool: $0, settings: check) }
+            pool.healthChecker = HealthChecker(loop: loop, pool: pool, settings: check)
+        }
+        return pool
+    }
+
+    /// The endpoints in rotation now (health and backoff aside), in list order.
+    public var endpoints: [BackendEndpoint] { members.map(\.endpoint) }
+
+    /// Pools of removed endpoints whose calls have not all finished yet (for tests and metrics).
+    public var retiringCount: Int {
+        pruneRetiring()
+        return retiring.count
+    }
+
+    /// Replaces the endpoints in rotation with `endpoints` (a new resolution of the backend's
+    /// names). Endpoints that stay keep their pools, with their connections, backoff and health
+    /// verdict; new ones get fresh pools; removed ones leave the rotation at once, and their
+    /// pools stay alive, closing connections as they go idle, until no call is left on them.
+    /// An empty list is ignored: a backend never loses its last endpoint this way.
+    /// - Returns: what changed.
+    @discardableResult
+    public func updateEndpoints(_ endpoints: [BackendEndpoint]) -> EndpointChange {
+        let change = EndpointChange(from: members.map(\.endpoint), to: endpoints)
+        guard !change.isEmpty, !endpoints.isEmpty else { return EndpointChange(from: [], to: []) }
+        var pools: [BackendEndpoint: ConnectionPool] = [:]
+        for pool in members {
+            pools[pool.endpoint] = pool
+        }
+        var updated: [ConnectionPool] = []
+        updated.reserveCapacity(endpoints.count)
+        var listed: Set<BackendEndpoint> = []
+        for endpoint in endpoints where listed.insert(endpoint).inserted {
+            updated.append(pools[endpoint] ?? makeMember(endpoint))
+        }
+        for endpoint in change.retired {
+            guard let pool = pools[endpoint] else { continue }
+            pool.retire()
+            retiring.append(pool)
+        }
+        members = updated
+        nextMember = nextMember % members.count
+        pruneRetiring()
+        return change
+    }
+
+    /// Drops retired pools that have nothing left in flight.
+    private func pruneRetiring() {
+        if !retiring.isEmpty {
+            retiring.removeAll { $0.isDrained }
         }
     }
 
@@ -116,6 +179,7 @@ public final class BackendCluster {
         if let body { stream.outbound.append(moving: body) }
         stream.outboundFinished = body != nil && endOfStream
         stream.retainsBody = stream.outboundFinished
+        pruneRetiring()
         try place(stream, avoiding: nil)
         inFlight += 1
         let previousOnEnd = stream.onEnd
@@ -135,7 +199,7 @@ public final class BackendCluster {
     public var callsInFlight: Int { inFlight }
 
     /// Open connections over all endpoints (for tests and metrics).
-    public var connectionCount: Int { members.reduce(0) { $0 + $1.connectionCount } }
+    public var connectionCount: Int { (members + retiring).reduce(0) { $0 + $1.connectionCount } }
 
     /// Places `stream` on a chosen endpoint, trying the others if the first cannot take it.
     private func place(_ stream: RPCStream, avoiding avoided: ConnectionPool?, excluding excluded: Connection? = nil) throws(GRPCStatus) {

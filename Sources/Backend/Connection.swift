@@ -146,9 +146,12 @@ final class Connection {
         _ = setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
     }
 
+    /// Set by ``closeWhenIdle()``: the endpoint left the backend's rotation.
+    private var closesWhenIdle = false
+
     /// Whether a new stream may be opened here now.
     var canTakeStream: Bool {
-        guard state == .connecting || state == .ready, let session else { return false }
+        guard state == .connecting || state == .ready, !closesWhenIdle, let session else { return false }
         let limit = nghttp2_session_get_remote_settings(session, NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS)
         return streams.count < Int(min(limit, UInt32(Int32.max)))
     }
@@ -393,6 +396,14 @@ final class Connection {
 
     // MARK: Teardown
 
+    /// Takes no new streams and closes once the streams in flight have finished (at once if
+    /// there are none), for an endpoint that re-resolution removed. Unlike a GOAWAY drain, the
+    /// state stays as it is, so a connection that never comes up still replays its calls.
+    func closeWhenIdle() {
+        closesWhenIdle = true
+        flush()
+    }
+
     /// Fails every stream with UNAVAILABLE and closes. Deferred if inside nghttp2.
     func fail(_ reason: String) {
         guard state != .closed else { return }
@@ -424,7 +435,7 @@ final class Connection {
     /// Closes quietly once a draining (or dead) session has nothing left to do.
     private func closeIfFinished() {
         guard let session, state != .closed else { return }
-        let done = (state == .draining && streams.isEmpty)
+        let done = ((state == .draining || closesWhenIdle) && streams.isEmpty)
             || (nghttp2_session_want_read(session) == 0 && nghttp2_session_want_write(session) == 0)
         guard done else { return }
         state = .closed

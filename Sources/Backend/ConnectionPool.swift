@@ -8,6 +8,9 @@ internal import Reactor
 /// first use. After a failed connect the endpoint is in backoff: the cluster skips it, and calls
 /// that only it could take fail at once with UNAVAILABLE until the delay has passed (passive
 /// ejection). Never blocks and never queues without bound.
+///
+/// When re-resolution removes the endpoint, the pool is retired: it leaves the rotation at once,
+/// its idle connections close, and the busy ones close when their last call ends.
 final class ConnectionPool {
     let endpoint: BackendEndpoint
     private let settings: ConnectionSettings
@@ -22,6 +25,10 @@ final class ConnectionPool {
     var inFlight = 0
     /// The active health check's verdict; true when checks are off.
     var isHealthy = true
+    /// The endpoint's active health checks, nil when they are off (or the pool is retired).
+    var healthChecker: HealthChecker?
+    /// True once the endpoint left the backend (see ``retire()``).
+    private(set) var isRetired = false
 
     init(loop: EventLoop, endpoint: BackendEndpoint, settings: ConnectionSettings, cluster: BackendCluster) {
         self.loop = loop
@@ -38,7 +45,23 @@ final class ConnectionPool {
 
     /// Whether the balancer may choose this endpoint.
     var isUsable: Bool {
-        isHealthy && !isInBackoff
+        isHealthy && !isRetired && !isInBackoff
+    }
+
+    /// Whether a retired pool has nothing left: no connection, and no call that started here
+    /// (a call replayed elsewhere still reports its end to this pool).
+    var isDrained: Bool {
+        connections.isEmpty && inFlight == 0
+    }
+
+    /// Takes the endpoint out of service after re-resolution dropped it: no new calls, no more
+    /// health checks; idle connections close now, busy ones once their calls have finished.
+    func retire() {
+        isRetired = true
+        healthChecker = nil
+        for connection in connections {
+            connection.closeWhenIdle()
+        }
     }
 
     /// Number of open connections.
@@ -66,6 +89,9 @@ final class ConnectionPool {
     private func usableConnection(excluding excluded: Connection?) throws(GRPCStatus) -> Connection {
         if let connection = connections.first(where: { $0 !== excluded && $0.canTakeStream }) {
             return connection
+        }
+        if isRetired {
+            throw GRPCStatus(.unavailable, "backend \(endpoint) is no longer among the backend's addresses")
         }
         if isInBackoff {
             throw GRPCStatus(.unavailable, "backend \(endpoint) is unavailable: \(lastFailure ?? "connect failed")")

@@ -1,5 +1,12 @@
 /// A gRPC server the gateway forwards calls to (one entry of `backends:` in `gateway.yaml`):
 /// one or more endpoints serving the same services, and how to reach and watch them.
+///
+/// An endpoint's host may be a name with several addresses (`orders.internal:50051`, or
+/// `localhost:50051` with both `127.0.0.1` and `::1`): every address becomes an endpoint of its
+/// own. Names are resolved at start (a name that does not resolve stops start-up) and again every
+/// `dns_refresh` (30 s by default; `0s` resolves once), off the workers' threads: new addresses
+/// join the rotation, vanished ones leave it while their calls in flight finish, and a lookup
+/// that fails keeps the last good addresses.
 public struct Backend: Sendable, Hashable {
     /// One address of a backend.
     public struct Endpoint: Sendable, Hashable, CustomStringConvertible {
@@ -93,6 +100,10 @@ public struct Backend: Sendable, Hashable {
     public var endpoints: [Endpoint]
     /// How calls are spread over `endpoints`. Round robin by default.
     public var balancing: Balancing
+    /// Time between re-resolutions of the endpoints' host names; `.zero` resolves them once, at
+    /// start. Defaults to 30 s: soon enough to follow a deploy that moves instances, rare enough
+    /// to be no load on the name servers. Literal addresses are never looked up.
+    public var dnsRefresh: Duration
     /// How long one connection attempt may take before it counts as failed. Defaults to 5 s, long
     /// enough for a cross-zone TCP handshake and short enough that callers are not left hanging.
     public var connectTimeout: Duration
@@ -129,6 +140,7 @@ public struct Backend: Sendable, Hashable {
         name: String,
         endpoints: [Endpoint],
         balancing: Balancing = .roundRobin,
+        dnsRefresh: Duration = .seconds(30),
         connectTimeout: Duration = .seconds(5),
         maxConcurrentCalls: Int = 10_000,
         keepalive: Keepalive = Keepalive(),
@@ -142,6 +154,7 @@ public struct Backend: Sendable, Hashable {
         self.name = name
         self.endpoints = endpoints
         self.balancing = balancing
+        self.dnsRefresh = dnsRefresh
         self.connectTimeout = connectTimeout
         self.maxConcurrentCalls = maxConcurrentCalls
         self.keepalive = keepalive

@@ -4,19 +4,31 @@ internal import Yams
 extension GatewayConfiguration {
     /// The keys of each mapping, in the order error messages list them.
     private enum Keys {
-        static let top = ["listen", "workers", "descriptors", "backends", "routes", "cors", "limits"]
+        static let top = ["listen", "workers", "descriptors", "backends", "routes", "cors", "limits", "http", "admin"]
+        static let admin = ["host", "port"]
         static let listen = ["host", "port", "reuse_port"]
         static let backend = [
-            "name", "address", "endpoints", "balancing", "connect_timeout", "max_concurrent_calls", "keepalive",
-            "health_check", "tls", "stream_window", "connection_window",
+            "name", "address", "endpoints", "balancing", "dns_refresh", "connect_timeout", "max_concurrent_calls",
+            "keepalive", "health_check", "tls", "stream_window", "connection_window",
         ]
         static let keepalive = ["interval", "timeout"]
         static let healthCheck = ["interval", "timeout", "unhealthy_threshold", "healthy_threshold", "service"]
         static let tls = ["ca_file", "cert_file", "key_file", "server_name"]
-        static let route = ["service", "backend"]
+        static let route = ["service", "backend", "timeout", "max_timeout"]
+        static let http = [
+            "rules", "json", "streaming", "ignore_unknown_query_parameters", "ignored_query_parameters",
+            "forward_headers",
+        ]
+        static let rule = [
+            "selector", "get", "put", "post", "delete", "patch", "custom", "body", "response_body",
+            "additional_bindings", "success_status", "streaming", "json",
+        ]
+        static let customPattern = ["kind", "path"]
+        static let json = ["emit_defaults", "use_proto_names", "enums_as_numbers", "indent", "reject_unknown_fields"]
         static let cors = ["allowed_origins", "allow_credentials", "allowed_headers", "expose_headers", "max_age"]
         static let limits = [
             "max_request_body", "max_response_message", "max_request_headers", "idle_timeout", "header_read_timeout",
+            "drain_timeout",
         ]
     }
 
@@ -93,6 +105,23 @@ extension GatewayConfiguration {
         }
         if let node = top.optional("limits") {
             configuration.limits = try parseLimits(node, reader: reader)
+        }
+        if let node = top.optional("http") {
+            configuration.http = try parseHTTP(node, reader: reader)
+        }
+        if let node = top.optional("admin") {
+            let fields = try reader.mapping(node, path: "admin", keys: Keys.admin)
+            var admin = AdminListener()
+            if let value = fields.optional("host") {
+                admin.host = try reader.nonEmptyString(value, path: "admin.host")
+            }
+            if let value = fields.optional("port") {
+                admin.port = try reader.integer(value, path: "admin.port", range: 0...65535)
+            }
+            if admin.port != 0, admin.port == configuration.listen.port {
+                throw reader.error(.conflict, at: node, path: "admin.port", "the admin port must differ from listen.port")
+            }
+            configuration.admin = admin
         }
         return configuration
     }
@@ -223,6 +252,10 @@ extension GatewayConfiguration {
                 }
                 backend.balancing = balancing
             }
+            if let node = fields.optional("dns_refresh") {
+                // 0s: resolve once at start and never again.
+                backend.dnsRefresh = try reader.duration(node, path: fields.pathOf("dns_refresh"), allowZero: true)
+            }
             if let node = fields.optional("max_concurrent_calls") {
                 backend.maxConcurrentCalls = try reader.integer(
                     node, path: fields.pathOf("max_concurrent_calls"), range: 1...1_000_000)
@@ -347,6 +380,141 @@ extension GatewayConfiguration {
         return tls
     }
 
+    /// Reads `http:`: rules in the google.api.Service shape and the REST policy.
+    private static func parseHTTP(_ node: Node, reader: NodeReader) throws(ConfigError) -> HTTPConfiguration {
+        let fields = try reader.mapping(node, path: "http", keys: Keys.http)
+        var http = HTTPConfiguration()
+        if let rulesNode = fields.optional("rules") {
+            let items = try reader.sequence(rulesNode, path: "http.rules")
+            for (index, item) in items.enumerated() {
+                http.rules.append(try parseRule(item, path: "http.rules[\(index)]", nested: false, reader: reader))
+            }
+        }
+        if let value = fields.optional("json") {
+            let override = try parseJSONOptions(value, path: "http.json", reader: reader)
+            http.json = http.json.applying(override)
+        }
+        if let value = fields.optional("streaming") {
+            http.streaming = try parseStreamingFormat(value, path: "http.streaming", reader: reader)
+        }
+        if let value = fields.optional("ignore_unknown_query_parameters") {
+            http.ignoreUnknownQueryParameters = try reader.bool(value, path: "http.ignore_unknown_query_parameters")
+        }
+        if let value = fields.optional("ignored_query_parameters") {
+            http.ignoredQueryParameters = try stringList(value, path: "http.ignored_query_parameters", reader: reader)
+        }
+        if let value = fields.optional("forward_headers") {
+            http.forwardedHeaders = try stringList(value, path: "http.forward_headers", reader: reader).map { $0.lowercased() }
+        }
+        return http
+    }
+
+    /// Reads one HttpRule. Exactly one of get/put/post/delete/patch/custom; additional_bindings
+    /// only at the top level (http.proto: "nested … one level deep only").
+    private static func parseRule(
+        _ node: Node, path: String, nested: Bool, reader: NodeReader
+    ) throws(ConfigError) -> HTTPRuleConfiguration {
+        let fields = try reader.mapping(node, path: path, keys: Keys.rule)
+        let location = reader.location(of: node) ?? .unspecified
+        var selector = Located("", at: location)
+        if let value = fields.optional("selector") {
+            selector = Located(try reader.nonEmptyString(value, path: fields.pathOf("selector")), at: reader.location(of: value) ?? location)
+        } else if !nested {
+            throw reader.error(.missingKey, at: node, path: fields.pathOf("selector"), "required key is missing: name the method as package.Service.Method")
+        }
+        var bindings: [(method: String, pattern: Located<String>)] = []
+        for verb in ["get", "put", "post", "delete", "patch"] {
+            if let value = fields.optional(verb) {
+                let pattern = try reader.nonEmptyString(value, path: fields.pathOf(verb))
+                bindings.append((verb.uppercased(), Located(pattern, at: reader.location(of: value) ?? location)))
+            }
+        }
+        if let value = fields.optional("custom") {
+            let custom = try reader.mapping(value, path: fields.pathOf("custom"), keys: Keys.customPattern)
+            let kind = try reader.nonEmptyString(try custom.required("kind"), path: custom.pathOf("kind"))
+            let pathNode = try custom.required("path")
+            let pattern = try reader.nonEmptyString(pathNode, path: custom.pathOf("path"))
+            bindings.append((kind.uppercased(), Located(pattern, at: reader.location(of: pathNode) ?? location)))
+        }
+        guard bindings.count == 1, let binding = bindings.first else {
+            throw reader.error(
+                bindings.isEmpty ? .missingKey : .conflict, at: node, path: path,
+                bindings.isEmpty
+                    ? "a rule needs one of get, put, post, delete, patch or custom"
+                    : "a rule has exactly one of get, put, post, delete, patch or custom, not several")
+        }
+        var rule = HTTPRuleConfiguration(selector: selector, method: binding.method, pattern: binding.pattern, location: location)
+        if let value = fields.optional("body") {
+            rule.body = try reader.string(value, path: fields.pathOf("body"))
+        }
+        if let value = fields.optional("response_body") {
+            rule.responseBody = try reader.string(value, path: fields.pathOf("response_body"))
+        }
+        if let value = fields.optional("success_status") {
+            rule.successStatus = try reader.integer(value, path: fields.pathOf("success_status"), range: 200...299)
+        }
+        if let value = fields.optional("streaming") {
+            rule.streaming = try parseStreamingFormat(value, path: fields.pathOf("streaming"), reader: reader)
+        }
+        if let value = fields.optional("json") {
+            rule.json = try parseJSONOptions(value, path: fields.pathOf("json"), reader: reader)
+        }
+        if let value = fields.optional("additional_bindings") {
+            guard !nested else {
+                throw reader.error(
+                    .invalidValue, at: value, path: fields.pathOf("additional_bindings"),
+                    "additional_bindings may not be nested inside additional_bindings (http.proto allows one level)")
+            }
+            let items = try reader.sequence(value, path: fields.pathOf("additional_bindings"))
+            for (index, item) in items.enumerated() {
+                var binding = try parseRule(item, path: "\(fields.pathOf("additional_bindings"))[\(index)]", nested: true, reader: reader)
+                if binding.selector.value.isEmpty {
+                    binding.selector = selector
+                }
+                rule.additionalBindings.append(binding)
+            }
+        }
+        return rule
+    }
+
+    private static func parseJSONOptions(_ node: Node, path: String, reader: NodeReader) throws(ConfigError) -> JSONOptions.Override {
+        let fields = try reader.mapping(node, path: path, keys: Keys.json)
+        var override = JSONOptions.Override()
+        if let value = fields.optional("emit_defaults") {
+            override.emitDefaults = try reader.bool(value, path: fields.pathOf("emit_defaults"))
+        }
+        if let value = fields.optional("use_proto_names") {
+            override.useProtoNames = try reader.bool(value, path: fields.pathOf("use_proto_names"))
+        }
+        if let value = fields.optional("enums_as_numbers") {
+            override.enumsAsNumbers = try reader.bool(value, path: fields.pathOf("enums_as_numbers"))
+        }
+        if let value = fields.optional("indent") {
+            override.indent = try reader.integer(value, path: fields.pathOf("indent"), range: 0...8)
+        }
+        if let value = fields.optional("reject_unknown_fields") {
+            override.rejectUnknownFields = try reader.bool(value, path: fields.pathOf("reject_unknown_fields"))
+        }
+        return override
+    }
+
+    private static func parseStreamingFormat(_ node: Node, path: String, reader: NodeReader) throws(ConfigError) -> StreamingFormat {
+        let value = try reader.nonEmptyString(node, path: path)
+        guard let format = StreamingFormat(rawValue: value) else {
+            let allowed = StreamingFormat.allCases.map(\.rawValue).joined(separator: ", ")
+            throw reader.error(.invalidValue, at: node, path: path, "\(reader.quote(value)) is not a streaming format; use one of: \(allowed)")
+        }
+        return format
+    }
+
+    private static func stringList(_ node: Node, path: String, reader: NodeReader) throws(ConfigError) -> [String] {
+        var values: [String] = []
+        for (index, item) in try reader.sequence(node, path: path).enumerated() {
+            values.append(try reader.nonEmptyString(item, path: "\(path)[\(index)]"))
+        }
+        return values
+    }
+
     /// Splits and checks a backend's `host:port`.
     private static func parseAddress(
         _ address: String,
@@ -429,10 +597,20 @@ extension GatewayConfiguration {
                         + backends.map(\.name).joined(separator: ", ")
                 )
             }
+            var route = Route(service: Located(service, at: reader.location(of: serviceNode) ?? .unspecified), backend: backend)
+            if let node = fields.optional("timeout") {
+                route.timeout = try reader.duration(node, path: fields.pathOf("timeout"))
+            }
+            if let node = fields.optional("max_timeout") {
+                route.maxTimeout = try reader.duration(node, path: fields.pathOf("max_timeout"))
+            }
+            if let timeout = route.timeout, let maxTimeout = route.maxTimeout, timeout > maxTimeout {
+                throw reader.error(
+                    .conflict, at: item, path: fields.pathOf("timeout"),
+                    "timeout (\(timeout)) is longer than max_timeout (\(maxTimeout))")
+            }
             seen[service] = routes.count
-            routes.append(
-                Route(service: Located(service, at: reader.location(of: serviceNode) ?? .unspecified), backend: backend)
-            )
+            routes.append(route)
         }
         return routes
     }
@@ -578,6 +756,9 @@ extension GatewayConfiguration {
         }
         if let value = fields.optional("header_read_timeout") {
             limits.headerReadTimeout = try reader.duration(value, path: "limits.header_read_timeout")
+        }
+        if let value = fields.optional("drain_timeout") {
+            limits.drainTimeout = try reader.duration(value, path: "limits.drain_timeout", allowZero: true)
         }
         return limits
     }

@@ -29,6 +29,10 @@ public struct GatewayConfiguration: Sendable {
     public var cors: CORSPolicy
     /// Size and time limits that protect the gateway.
     public var limits: Limits
+    /// REST/JSON mapping: rules, JSON options, streaming format, query and header policy.
+    public var http: HTTPConfiguration
+    /// Where `/healthz`, `/readyz` and `/metrics` are served; nil (no `admin:` key): nowhere.
+    public var admin: AdminListener?
     /// The file this configuration was read from, as the caller named it (`<code>` when built in code).
     public var file: String
 
@@ -50,6 +54,7 @@ public struct GatewayConfiguration: Sendable {
         routes: [Route] = [],
         cors: CORSPolicy = CORSPolicy(),
         limits: Limits = Limits(),
+        http: HTTPConfiguration = HTTPConfiguration(),
         file: String = SourceLocation.unspecified.file
     ) {
         self.listen = listen
@@ -59,6 +64,7 @@ public struct GatewayConfiguration: Sendable {
         self.routes = routes
         self.cors = cors
         self.limits = limits
+        self.http = http
         self.file = file
     }
 

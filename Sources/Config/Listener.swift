@@ -23,3 +23,17 @@ public struct Listener: Sendable, Hashable {
         self.reusePort = reusePort
     }
 }
+
+/// The admin listener (`admin:` in `gateway.yaml`): health and metrics endpoints for operators,
+/// on their own address so they are never exposed with the public port.
+public struct AdminListener: Sendable, Hashable {
+    /// The bind address. Defaults to 127.0.0.1: metrics are for the operator, not the internet.
+    public var host: String
+    /// The TCP port. Defaults to 9901 (Envoy's customary admin port).
+    public var port: Int
+
+    public init(host: String = "127.0.0.1", port: Int = 9901) {
+        self.host = host
+        self.port = port
+    }
+}

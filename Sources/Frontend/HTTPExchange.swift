@@ -35,7 +35,9 @@ public final class HTTPExchange {
     /// The evhttp request; nil once libevent has it back (response finished) or it was freed.
     private var request: OpaquePointer?
     private var state: State = .awaitingResponse
-    private let idleTimeout: Duration
+    /// The server that read the request; it outlives every exchange (it lives as long as its loop).
+    private unowned let server: HTTPServer
+    private var idleTimeout: Duration { server.configuration.idleTimeout }
     /// Set while this exchange is registered as its connection's close callback argument.
     private var retainedForCloseCallback: Unmanaged<HTTPExchange>?
     private var drainRequested = false
@@ -56,9 +58,9 @@ public final class HTTPExchange {
     /// letting a fast one fill the kernel's socket buffer.
     public static let outputHighWaterMark = 64 * 1024
 
-    init(request: OpaquePointer, idleTimeout: Duration) {
+    init(request: OpaquePointer, server: HTTPServer) {
         self.request = request
-        self.idleTimeout = idleTimeout
+        self.server = server
         self.method = HTTPMethod(evhttp_request_get_command(request))
         if let uri = evhttp_request_get_evhttp_uri(request) {
             self.path = evhttp_uri_get_path(uri).map { String(cString: $0) } ?? "/"
@@ -228,6 +230,7 @@ public final class HTTPExchange {
         if closeConnection, let connection = evhttp_request_get_connection(request) {
             // Freeing the connection frees the request with it; the client sees the chunked body cut.
             evhttp_connection_free(connection)
+            server.exchangeDidEnd()
         } else {
             evhttp_send_reply_end(request)
         }
@@ -270,6 +273,8 @@ public final class HTTPExchange {
         let delegate = self.delegate
         self.delegate = nil
         delegate?.exchangeClientDidDisconnect(self)
+        // The request was freed without completing, so evhttp will not report its completion.
+        server.exchangeDidEnd()
         releaseCloseCallbackRetain()
     }
 
@@ -283,6 +288,10 @@ public final class HTTPExchange {
         let output = evhttp_request_get_output_headers(request)
         for header in headers {
             evhttp_add_header(output, header.name, header.value)
+        }
+        if server.isDraining {
+            // Shutting down: evhttp closes the connection after this response.
+            evhttp_add_header(output, "Connection", "close")
         }
     }
 

@@ -37,6 +37,14 @@ public final class HTTPServer {
     private let http: OpaquePointer
     private let handler: any HTTPRequestHandler
     let configuration: Configuration
+    /// The `evhttp_bound_socket`s accepting connections; removed when draining starts.
+    private var boundSockets: [OpaquePointer] = []
+    /// Requests received whose response has not been fully written (or whose client left).
+    public private(set) var exchangesInFlight = 0
+    /// True once ``beginDraining(onDrained:)`` ran: no new connections, and every response
+    /// closes its connection so keep-alive clients move elsewhere.
+    public private(set) var isDraining = false
+    private var onDrained: (() -> Void)?
 
     /// Creates a server on `loop`; it accepts nothing until ``accept(_:)`` is given a socket.
     public init(loop: EventLoop, configuration: Configuration, handler: any HTTPRequestHandler) throws(ReactorError) {
@@ -67,13 +75,46 @@ public final class HTTPServer {
 
     /// Starts accepting connections on `socket` (which the server then owns and closes).
     public func accept(_ socket: ListeningSocket) throws(ReactorError) {
-        guard evhttp_accept_socket_with_handle(http, socket.descriptor) != nil else {
+        guard let bound = evhttp_accept_socket_with_handle(http, socket.descriptor) else {
             throw ReactorError("evhttp could not accept on descriptor \(socket.descriptor)")
         }
+        boundSockets.append(bound)
+    }
+
+    /// Stops accepting connections and calls `onDrained` once every response in flight has been
+    /// written (at once if there is none). Requests that still arrive on open keep-alive
+    /// connections are served, with `Connection: close`.
+    public func beginDraining(onDrained: @escaping () -> Void) {
+        guard !isDraining else { return }
+        isDraining = true
+        self.onDrained = onDrained
+        for bound in boundSockets {
+            evhttp_del_accept_socket(http, bound)
+        }
+        boundSockets.removeAll()
+        drainedCheck()
     }
 
     private func didReceive(_ request: OpaquePointer) {
-        let exchange = HTTPExchange(request: request, idleTimeout: configuration.idleTimeout)
+        exchangesInFlight += 1
+        // Called by evhttp once the response has been written completely, so a drain waits for
+        // the bytes to leave, not just for the handler to finish.
+        evhttp_request_set_on_complete_cb(request, { _, argument in
+            Unmanaged<HTTPServer>.fromOpaque(argument!).takeUnretainedValue().exchangeDidEnd()
+        }, Unmanaged.passUnretained(self).toOpaque())
+        let exchange = HTTPExchange(request: request, server: self)
         handler.handle(exchange)
+    }
+
+    /// One exchange is over: its response was written, or its client left.
+    func exchangeDidEnd() {
+        exchangesInFlight -= 1
+        drainedCheck()
+    }
+
+    private func drainedCheck() {
+        guard isDraining, exchangesInFlight == 0, let onDrained else { return }
+        self.onDrained = nil
+        onDrained()
     }
 }

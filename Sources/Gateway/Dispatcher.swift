@@ -1,9 +1,11 @@
 internal import Backend
+internal import Glibc
 internal import Frontend
 internal import Schema
 internal import Config
 internal import GRPCWire
 internal import Reactor
+internal import Routing
 
 /// What one worker shares between its calls: the frozen plan, and the worker's own loop and
 /// backend connection pools (never touched from another thread).
@@ -13,6 +15,8 @@ final class WorkerContext {
     let cors: CORS
     /// One cluster per configured backend, in ``GatewayPlan/backends`` order.
     let backends: [BackendCluster]
+    /// This worker's counters, summed with the others' by the admin listener.
+    let metrics = WorkerMetrics()
 
     /// - Throws: ``BackendError`` if a backend's TLS files cannot be loaded (checked at start too).
     init(loop: EventLoop, plan: GatewayPlan) throws(BackendError) {
@@ -29,7 +33,10 @@ final class WorkerContext {
 /// |---|---|
 /// | `OPTIONS` with `Origin` and `Access-Control-Request-Method` | the gateway (CORS preflight) |
 /// | a gRPC-Web content type | ``GRPCWebCall`` |
-/// | a routed gRPC method path with another content type | the gateway: 415 |
+/// | a body over the limit | the gateway: 413 |
+/// | a `google.api.http` binding matches method and path | ``RESTCall`` |
+/// | the path matches a binding, the method does not | the gateway: 405 with `Allow` |
+/// | `POST /package.Service/Method` of a routed method (JSON) | ``RESTCall`` (auto-mapping) |
 /// | anything else | the gateway: 404 |
 ///
 /// Errors for requests that are not gRPC-Web are `google.rpc.Status` JSON (``ErrorBody``).
@@ -41,6 +48,12 @@ final class Dispatcher: HTTPRequestHandler {
     }
 
     func handle(_ exchange: HTTPExchange) {
+        if let problem = Self.framingProblem(exchange) {
+            // Ambiguous framing is how requests are smuggled past a proxy in front of us: refuse
+            // it outright rather than guess which header the other hop believed.
+            ErrorBody.respond(exchange, status: GRPCStatus(.invalidArgument, problem), extraHeaders: [("Connection", "close")])
+            return
+        }
         if CORS.isPreflight(exchange) {
             context.cors.answerPreflight(exchange)
             return
@@ -50,6 +63,9 @@ final class Dispatcher: HTTPRequestHandler {
         let limit = context.plan.configuration.limits.maxRequestBodyBytes
         let bodyTooLarge = exchange.body.count > limit
         let tooLarge = GRPCStatus(.resourceExhausted, "request body of \(exchange.body.count) bytes is larger than the limit of \(limit) bytes")
+        if bodyTooLarge {
+            context.metrics.breach(.requestBody)
+        }
         if let contentType = GRPCWebCall.ContentType(contentTypeValue) {
             if bodyTooLarge {
                 GRPCWebCall.reject(exchange: exchange, contentType: contentType, status: tooLarge, context: context, corsOrigin: corsOrigin)
@@ -63,18 +79,62 @@ final class Dispatcher: HTTPRequestHandler {
             ErrorBody.respond(exchange, status: tooLarge, httpStatus: 413, extraHeaders: corsHeaders)
             return
         }
-        if context.plan.route(forPath: exchange.path) != nil {
-            let shown = contentTypeValue.map { "\"\($0)\"" } ?? "none"
+        switch context.plan.restRoutes.match(method: exchange.method.rawValue, path: exchange.path) {
+        case .matched(let match):
+            let route = match.payload
+            let target = RESTCall.Target(
+                method: route.target, body: route.binding.body, responseBody: route.binding.responseBody,
+                variables: route.binding.variables, json: route.json, streaming: route.streaming,
+                successStatus: route.successStatus)
+            RESTCall.start(
+                exchange: exchange, target: target, pathBindings: match.bindings, context: context, corsHeaders: corsHeaders)
+            return
+        case .methodNotAllowed(let allowed):
             ErrorBody.respond(
                 exchange,
                 status: GRPCStatus(
-                    .invalidArgument,
-                    "content type \(shown) is not supported for \(exchange.path); use application/grpc-web or application/grpc-web-text"),
-                httpStatus: 415, extraHeaders: corsHeaders)
+                    .unimplemented, "\(exchange.path) does not accept \(exchange.method.rawValue); it accepts \(allowed.joined(separator: ", "))"),
+                httpStatus: 405, extraHeaders: [("Allow", allowed.joined(separator: ", "))] + corsHeaders)
+            return
+        case .invalidPath(let error):
+            ErrorBody.respond(exchange, status: GRPCStatus(.invalidArgument, error.description), extraHeaders: corsHeaders)
+            return
+        case .notFound:
+            break
+        }
+        if let route = context.plan.route(forPath: exchange.path) {
+            // Auto-mapping: POST /package.Service/Method with a JSON body works for every routed method.
+            guard exchange.method == .post else {
+                ErrorBody.respond(
+                    exchange,
+                    status: GRPCStatus(.unimplemented, "\(exchange.path) accepts POST with a JSON body or gRPC-Web, not \(exchange.method.rawValue)"),
+                    httpStatus: 405, extraHeaders: [("Allow", "POST")] + corsHeaders)
+                return
+            }
+            let http = context.plan.configuration.http
+            let target = RESTCall.Target(
+                method: route, body: .wholeRequest, responseBody: nil, variables: [], json: http.json,
+                streaming: http.streaming, successStatus: 200)
+            RESTCall.start(exchange: exchange, target: target, pathBindings: [], context: context, corsHeaders: corsHeaders)
             return
         }
         ErrorBody.respond(
             exchange, status: GRPCStatus(.notFound, "no route for \(exchange.method.rawValue) \(exchange.path)"),
             extraHeaders: corsHeaders)
+    }
+
+    /// What is wrong with the request's framing headers, if anything: more than one
+    /// `Content-Length` or `Host` (RFC 9112 §6.3 and §3.2 say to reject both), which evhttp
+    /// accepts by taking the first.
+    static func framingProblem(_ exchange: HTTPExchange) -> String? {
+        var contentLengths = 0
+        var hosts = 0
+        exchange.forEachHeader { name, _ in
+            if strcasecmp(name, "content-length") == 0 { contentLengths += 1 }
+            if strcasecmp(name, "host") == 0 { hosts += 1 }
+        }
+        if contentLengths > 1 { return "the request has \(contentLengths) Content-Length headers" }
+        if hosts > 1 { return "the request has \(hosts) Host headers" }
+        return nil
     }
 }

@@ -51,7 +51,7 @@ final class GRPCWebCall {
 
     private let exchange: HTTPExchange
     private var stream: RPCStream?
-    private var machine: StateMachine
+    private var machine: ResponseStateMachine
     private let textResponse: Bool
     private let responseContentType: String
     private let corsOrigin: String?
@@ -69,13 +69,20 @@ final class GRPCWebCall {
     /// window runs out: a slow client slows the backend instead of growing the gateway's memory.
     private var clientBackedUp = false
     private var deadlineTimer: EventTimer?
+    private let metrics: WorkerMetrics
+    private let callProtocol: CallProtocol
+    private let started = ContinuousClock.now
+    /// Whether the call reached a backend (and so counts in calls in flight until it ends).
+    private var inFlight = false
 
     private init(
-        exchange: HTTPExchange, mode: StateMachine.Mode, textResponse: Bool, codec: String, cors: CORS,
-        corsOrigin: String?, maxResponseMessageBytes: Int
+        exchange: HTTPExchange, mode: ResponseStateMachine.Mode, textResponse: Bool, codec: String, cors: CORS,
+        corsOrigin: String?, maxResponseMessageBytes: Int, metrics: WorkerMetrics, callProtocol: CallProtocol
     ) {
         self.exchange = exchange
-        self.machine = StateMachine(mode: mode)
+        self.metrics = metrics
+        self.callProtocol = callProtocol
+        self.machine = ResponseStateMachine(mode: mode)
         self.textResponse = textResponse
         self.responseContentType = textResponse ? "application/grpc-web-text+\(codec)" : "application/grpc-web+\(codec)"
         self.cors = cors
@@ -90,14 +97,15 @@ final class GRPCWebCall {
     }
 
     private static func make(
-        exchange: HTTPExchange, contentType: ContentType, context: WorkerContext, corsOrigin: String?, mode: StateMachine.Mode
+        exchange: HTTPExchange, contentType: ContentType, context: WorkerContext, corsOrigin: String?, mode: ResponseStateMachine.Mode
     ) -> GRPCWebCall {
         let accept = exchange.header("Accept") ?? ""
         // Text replies when the request was text, or when Accept asks for text anywhere in its list.
         let textResponse = contentType.isText || accept.lowercased().contains("application/grpc-web-text")
         return GRPCWebCall(
             exchange: exchange, mode: mode, textResponse: textResponse, codec: contentType.codec, cors: context.cors,
-            corsOrigin: corsOrigin, maxResponseMessageBytes: context.plan.configuration.limits.maxResponseMessageBytes)
+            corsOrigin: corsOrigin, maxResponseMessageBytes: context.plan.configuration.limits.maxResponseMessageBytes,
+            metrics: context.metrics, callProtocol: contentType.isText ? .grpcWebText : .grpcWeb)
     }
 
     /// Validates a gRPC-Web request and starts its backend call, or answers it with an error.
@@ -105,7 +113,7 @@ final class GRPCWebCall {
         exchange: HTTPExchange, contentType: ContentType, context: WorkerContext, corsOrigin: String?
     ) {
         let route = context.plan.route(forPath: exchange.path)
-        let mode: StateMachine.Mode = (route?.method.serverStreaming ?? false) ? .streamed : .buffered
+        let mode: ResponseStateMachine.Mode = (route?.method.serverStreaming ?? false) ? .streamed : .buffered
         let call = make(exchange: exchange, contentType: contentType, context: context, corsOrigin: corsOrigin, mode: mode)
 
         guard exchange.method == .post else {
@@ -122,13 +130,15 @@ final class GRPCWebCall {
                 of: exchange, isText: contentType.isText,
                 maxMessageBytes: context.plan.configuration.limits.maxRequestBodyBytes)
         } catch {
+            if error.code == .resourceExhausted { context.metrics.breach(.requestMessage) }
             call.finish(with: error, trailers: [])
             return
         }
         let backendContentType = contentType.codec == "proto" ? "application/grpc" : "application/grpc+\(contentType.codec)"
         let metadata: RequestMetadata
         do {
-            metadata = try RequestMetadata.forGRPCWeb(exchange, backendContentType: backendContentType)
+            metadata = try RequestMetadata.forGRPCWeb(
+                exchange, backendContentType: backendContentType, deadlines: route.deadlines)
         } catch {
             call.finish(with: error, trailers: [])
             return
@@ -143,6 +153,8 @@ final class GRPCWebCall {
             return
         }
         call.stream = stream
+        call.inFlight = true
+        context.metrics.callStarted()
         exchange.delegate = call
         exchange.watchForClientDisconnect()
         if let timeout = metadata.timeoutNanoseconds {
@@ -219,10 +231,23 @@ final class GRPCWebCall {
         finish(with: GRPCStatus(.deadlineExceeded, "deadline exceeded before the backend answered"), trailers: [])
     }
 
+    /// Counts the call's end once.
+    private func count(_ code: GRPCStatusCode) {
+        if inFlight {
+            inFlight = false
+            metrics.callEnded(callProtocol, code: code, started: started)
+        } else {
+            metrics.record(callProtocol, code: code, started: started)
+        }
+    }
+
     /// Ends the call towards the client with `status`.
     private func finish(with status: GRPCStatus, trailers: [(name: String, value: String)]) {
         deadlineTimer?.cancel()
         deadlineTimer = nil
+        if !machine.isFinished {
+            count(status.code)
+        }
         switch machine.ended() {
         case .sendTrailersOnly:
             var headers: [(name: String, value: String)] = [("Content-Type", responseContentType), ("grpc-status", String(status.code.rawValue))]
@@ -340,6 +365,7 @@ extension GRPCWebCall: RPCStreamDelegate {
         } catch {
             stream.cancel()
             self.stream = nil
+            if case .messageTooLarge = error { metrics.breach(.responseMessage) }
             finish(with: Self.status(forResponseFailure: error), trailers: [])
             return
         }
@@ -378,6 +404,7 @@ extension GRPCWebCall: HTTPExchangeDelegate {
         deadlineTimer?.cancel()
         deadlineTimer = nil
         if machine.clientDisconnected() {
+            count(.cancelled)
             stream?.cancel()
         }
         stream = nil

@@ -8,7 +8,8 @@ internal import Synchronization
 
 /// The running gateway: one worker thread per configured worker, each with its own event loop,
 /// HTTP server (on its own `SO_REUSEPORT` socket, so the kernel spreads connections) and backend
-/// connections. Workers share only the frozen ``GatewayPlan``.
+/// connections. Workers share only the frozen ``GatewayPlan``, and the ``EndpointDirectory``
+/// through which a resolver thread hands them re-resolved backend addresses (`dns_refresh`).
 ///
 /// ```swift
 /// let plan = try GatewayPlan.make(configuration: GatewayConfiguration.load(path: "gateway.yaml"))
@@ -54,14 +55,19 @@ public final class Gateway {
         var threads: [WorkerThread] = []
         let plan = self.plan
         let logger = self.logger
+        let directory = EndpointDirectory(plan.resolvers.map(\.endpoints))
         for socket in sockets {
             threads.append(
                 try WorkerThread.start {
-                    Self.runWorker(plan: plan, socket: socket, logger: logger, registry: registry)
+                    Self.runWorker(plan: plan, socket: socket, logger: logger, registry: registry, directory: directory)
                 })
         }
-        while registry.started.withLock({ $0 }) < workerCount {
+        while registry.started.withLock({ $0 }) + registry.stopped.withLock({ $0 }) < workerCount {
             usleep(1000)
+        }
+        // Not joined at shutdown: it may sit in a blocking lookup, and holds nothing to clean up.
+        try EndpointRefresher.start(resolvers: plan.resolvers, directory: directory) { event in
+            Self.log(event, logger: logger)
         }
         logger.info(
             "gateway listening",
@@ -71,26 +77,58 @@ public final class Gateway {
             ])
 
         let mainLoop = try EventLoop()
-        let stopAll = {
-            logger.info("shutting down")
-            registry.stops.withLock { $0.forEach { $0.trigger() } }
-            mainLoop.stop()
+        var draining = false
+        var admin: HTTPServer?
+        if let listener = plan.configuration.admin {
+            let socket = try ListeningSocket.bind(host: listener.host, port: listener.port)
+            let server = try HTTPServer(
+                loop: mainLoop, configuration: .init(),
+                handler: AdminHandler(
+                    metrics: { registry.metrics.withLock { $0 } },
+                    isReady: { !draining && registry.started.withLock { $0 } == workerCount }))
+            try server.accept(socket)
+            admin = server
+            logger.info("admin listening", metadata: ["address": "\(listener.host):\(socket.port)"])
         }
-        let terminate = SignalWatcher(loop: mainLoop, signal: SIGTERM, handler: stopAll)
-        let interrupt = SignalWatcher(loop: mainLoop, signal: SIGINT, handler: stopAll)
+        // First SIGTERM/SIGINT: drain (stop accepting, let calls in flight finish up to
+        // drain_timeout). A second one: stop at once.
+        var signalsReceived = 0
+        let onSignal = {
+            signalsReceived += 1
+            draining = true
+            if signalsReceived == 1 {
+                logger.info("draining: no new connections; calls in flight get \(plan.configuration.limits.drainTimeout)")
+                registry.workers.withLock { $0.forEach { $0.drain.trigger() } }
+            } else {
+                logger.info("stopping now")
+                registry.workers.withLock { $0.forEach { $0.stop.trigger() } }
+            }
+        }
+        let terminate = SignalWatcher(loop: mainLoop, signal: SIGTERM, handler: onSignal)
+        let interrupt = SignalWatcher(loop: mainLoop, signal: SIGINT, handler: onSignal)
+        // Each worker reports when its loop has ended; the main loop ends with the last one.
+        let workerStopped = Wakeup(loop: mainLoop) {
+            if registry.stopped.withLock({ $0 }) == workerCount {
+                mainLoop.stop()
+            }
+        }
+        registry.onWorkerStopped.withLock { $0 = workerStopped }
         mainLoop.run()
-        withExtendedLifetime((terminate, interrupt)) {}
+        withExtendedLifetime((terminate, interrupt, workerStopped, admin)) {}
         for thread in threads {
             thread.join()
         }
+        logger.info("stopped")
     }
 
     private static func runWorker(
-        plan: GatewayPlan, socket: ListeningSocket, logger: Logger, registry: WorkerRegistry
+        plan: GatewayPlan, socket: ListeningSocket, logger: Logger, registry: WorkerRegistry,
+        directory: EndpointDirectory
     ) {
         do {
             let loop = try EventLoop()
             let context = try WorkerContext(loop: loop, plan: plan)
+            directory.subscribe(loop: loop, clusters: context.backends)
             let limits = plan.configuration.limits
             let server = try HTTPServer(
                 loop: loop,
@@ -100,13 +138,21 @@ public final class Gateway {
                 handler: Dispatcher(context: context))
             try server.accept(socket)
             let stop = Wakeup(loop: loop) { loop.stop() }
-            registry.stops.withLock { $0.append(stop) }
+            let drainTimer = EventTimer(loop: loop) { loop.stop() }
+            let drain = Wakeup(loop: loop) {
+                drainTimer.schedule(after: plan.configuration.limits.drainTimeout)
+                server.beginDraining { loop.stop() }
+            }
+            registry.workers.withLock { $0.append(WorkerControls(drain: drain, stop: stop)) }
+            registry.metrics.withLock { $0.append(context.metrics) }
             registry.started.withLock { $0 += 1 }
             loop.run()
+            registry.stopped.withLock { $0 += 1 }
+            registry.onWorkerStopped.withLock { $0 }?.trigger()
             // The process exits right after the workers return. Freeing the server here would
             // close live connections and run their callbacks into calls whose pools are being
             // freed too, so the worker's objects are deliberately left to the process exit.
-            _ = Unmanaged.passRetained(WorkerResources(server: server, context: context, stop: stop))
+            _ = Unmanaged.passRetained(WorkerResources(server: server, context: context, controls: [stop, drain], timer: drainTimer))
         } catch {
             logger.critical("worker failed to start: \(error)")
             exit(1)
@@ -114,21 +160,60 @@ public final class Gateway {
     }
 }
 
-/// How the main thread reaches the workers: each registers the wakeup that stops its loop.
+extension Gateway {
+    /// Logs what the endpoint refresher did: a change at info level (it changes where calls go),
+    /// a failed lookup as a warning (calls still go to the last good addresses).
+    fileprivate static func log(_ event: EndpointRefresher.Event, logger: Logger) {
+        switch event {
+        case .changed(let backend, let change, let endpoints):
+            logger.info(
+                "backend addresses changed",
+                metadata: [
+                    "backend": "\(backend)", "added": "\(change.added.map(\.description))",
+                    "removed": "\(change.retired.map(\.description))", "endpoints": "\(endpoints.count)",
+                ])
+        case .lookupFailed(let backend, let failure, let endpoints):
+            logger.warning(
+                "backend name lookup failed; keeping the last good addresses",
+                metadata: [
+                    "backend": "\(backend)", "host": "\(failure.entry)", "reason": "\(failure.reason)",
+                    "endpoints": "\(endpoints.map(\.description))",
+                ])
+        case .couldNotStart(let reason):
+            logger.error("backend names will not be re-resolved: \(reason)")
+        }
+    }
+}
+
+/// How the main thread reaches the workers and learns that they stopped.
 private final class WorkerRegistry: Sendable {
-    let stops = Mutex<[Wakeup]>([])
+    let workers = Mutex<[WorkerControls]>([])
     let started = Mutex(0)
+    let stopped = Mutex(0)
+    let onWorkerStopped = Mutex<Wakeup?>(nil)
+    /// Every worker's counters, for the admin listener.
+    let metrics = Mutex<[WorkerMetrics]>([])
+}
+
+/// The two wakeups that steer one worker from the main thread.
+private struct WorkerControls: Sendable {
+    /// Stop accepting and end the loop once calls in flight are done (or the drain timeout passes).
+    let drain: Wakeup
+    /// End the loop now.
+    let stop: Wakeup
 }
 
 /// A worker's long-lived objects, kept alive past its loop on purpose (see `runWorker`).
 private final class WorkerResources {
     let server: HTTPServer
     let context: WorkerContext
-    let stop: Wakeup
+    let controls: [Wakeup]
+    let timer: EventTimer
 
-    init(server: HTTPServer, context: WorkerContext, stop: Wakeup) {
+    init(server: HTTPServer, context: WorkerContext, controls: [Wakeup], timer: EventTimer) {
         self.server = server
         self.context = context
-        self.stop = stop
+        self.controls = controls
+        self.timer = timer
     }
 }

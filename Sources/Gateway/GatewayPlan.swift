@@ -1,5 +1,6 @@
 public import Backend
 public import Config
+public import Routing
 public import Schema
 internal import Foundation
 
@@ -7,8 +8,9 @@ internal import Foundation
 /// frozen and shared read-only by every worker thread.
 ///
 /// Building it checks what the YAML checks alone cannot: that each descriptor file loads, that
-/// each routed service exists in them, and that each backend address resolves. Every failure is
-/// a ``ConfigError`` carrying the YAML location of the entry at fault.
+/// each routed service exists in them, and that each backend address resolves (to all of its
+/// addresses: each becomes an endpoint). Every failure is a ``ConfigError`` carrying the YAML
+/// location of the entry at fault. Names are re-resolved later from ``resolvers``.
 public struct GatewayPlan: Sendable {
     /// How a method's calls are routed and answered.
     public struct MethodRoute: Sendable {
@@ -16,6 +18,23 @@ public struct GatewayPlan: Sendable {
         public let method: MethodSchema
         /// Index into ``backends``.
         public let backendIndex: Int
+        /// The deadline rules of the method's route.
+        public let deadlines: DeadlinePolicy
+    }
+
+    /// How a call's deadline follows from the client's `grpc-timeout` and the route.
+    public struct DeadlinePolicy: Sendable {
+        /// Used when the client sent no deadline; nil for streaming methods (streams have no
+        /// default deadline, so a long stream is never cut by one).
+        public let defaultNanoseconds: Int64?
+        /// A longer client deadline is shortened to this.
+        public let maxNanoseconds: Int64?
+
+        /// The deadline to enforce and send to the backend, nil for none.
+        public func effective(clientNanoseconds: Int64?) -> Int64? {
+            guard let requested = clientNanoseconds ?? defaultNanoseconds else { return nil }
+            return maxNanoseconds.map { min($0, requested) } ?? requested
+        }
     }
 
     /// The configuration as written.
@@ -24,16 +43,30 @@ public struct GatewayPlan: Sendable {
     public let schema: DescriptorPool
     /// One entry per configured backend, in configuration order.
     public let backends: [BackendCluster.Configuration]
+    /// Each backend's names and their start-up answers, parallel to ``backends``: the seed of
+    /// the periodic re-resolution (`dns_refresh`).
+    public let resolvers: [EndpointResolver]
     /// Routed methods by gRPC path (`/package.Service/Method`).
     private let routesByPath: [String: MethodRoute]
+    /// REST bindings (annotations and `http.rules`) of the routed methods.
+    public let restRoutes: RouteTable<RESTRoute>
 
     /// The route for a gRPC path, nil if no routed service has that method.
     public func route(forPath path: String) -> MethodRoute? {
         routesByPath[path]
     }
 
+    /// Number of REST bindings (each rule and each of its additional bindings).
+    public var restBindingCount: Int { restRoutes.count }
+
     /// Number of methods the gateway routes.
     public var methodCount: Int { routesByPath.count }
+
+    private static func nanoseconds(_ duration: Duration) -> Int64 {
+        let (seconds, attoseconds) = duration.components
+        return seconds.multipliedReportingOverflow(by: 1_000_000_000).overflow
+            ? Int64.max : seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+    }
 
     /// Binds `configuration` to its descriptor sets and backends.
     /// - Throws: ``ConfigError`` with the YAML location of the entry that is wrong.
@@ -53,6 +86,7 @@ public struct GatewayPlan: Sendable {
         }
 
         var backends: [BackendCluster.Configuration] = []
+        var resolvers: [EndpointResolver] = []
         var backendIndex: [String: Int] = [:]
         for backend in configuration.backends {
             let tls = backend.tls.map {
@@ -65,18 +99,19 @@ public struct GatewayPlan: Sendable {
                     throw ConfigError(location: backend.location, message: "backend \(backend.name): \(error.description)")
                 }
             }
-            var endpoints: [BackendEndpoint] = []
-            for endpoint in backend.endpoints {
-                do {
-                    endpoints.append(try BackendEndpoint.resolve(host: endpoint.host, port: endpoint.port))
-                } catch {
-                    throw ConfigError(location: backend.location, message: "backend \(backend.name): \(error.description)")
-                }
+            let resolver: EndpointResolver
+            do {
+                resolver = try EndpointResolver(
+                    backend: backend.name, entries: backend.endpoints.map { .init(host: $0.host, port: $0.port) },
+                    refreshInterval: backend.dnsRefresh)
+            } catch {
+                throw ConfigError(location: backend.location, message: "backend \(backend.name): \(error.description)")
             }
+            resolvers.append(resolver)
             backendIndex[backend.name] = backends.count
             backends.append(
                 BackendCluster.Configuration(
-                    name: backend.name, endpoints: endpoints,
+                    name: backend.name, endpoints: resolver.endpoints,
                     balancing: backend.balancing == .leastRequest ? .leastRequest : .roundRobin,
                     connectTimeout: backend.connectTimeout, maxConcurrentCalls: backend.maxConcurrentCalls,
                     streamWindow: backend.streamWindow, connectionWindow: backend.connectionWindow,
@@ -100,9 +135,16 @@ public struct GatewayPlan: Sendable {
                 throw ConfigError(location: route.service.location, message: "route names unknown backend \(route.backend)")
             }
             for method in service.methods {
-                routes[method.path] = MethodRoute(method: method, backendIndex: index)
+                let streams = method.clientStreaming || method.serverStreaming
+                let deadlines = DeadlinePolicy(
+                    defaultNanoseconds: streams ? nil : route.timeout.map(Self.nanoseconds),
+                    maxNanoseconds: route.maxTimeout.map(Self.nanoseconds))
+                routes[method.path] = MethodRoute(method: method, backendIndex: index, deadlines: deadlines)
             }
         }
-        return GatewayPlan(configuration: configuration, schema: schema, backends: backends, routesByPath: routes)
+        let restRoutes = try RESTRouteTableBuilder.build(configuration: configuration, schema: schema, methods: routes)
+        return GatewayPlan(
+            configuration: configuration, schema: schema, backends: backends, resolvers: resolvers,
+            routesByPath: routes, restRoutes: restRoutes)
     }
 }

@@ -12,11 +12,23 @@ struct RequestMetadata {
     /// Headers for the backend, in order: `grpc-timeout` (if any), `content-type`, metadata,
     /// then `x-forwarded-*`.
     var headers: [(name: String, value: String)] = []
-    /// The client's deadline, if it sent one.
+    /// The call's deadline: the client's, capped by the route, or the route's default.
     var timeoutNanoseconds: Int64?
     /// The `:authority` to use: the client's `Host`, so name-based backends see the name the
     /// client used.
     var authority: String?
+
+    /// The metadata key a request header becomes under `policy`, nil if it is not metadata.
+    private static func metadataKey(_ name: String, policy: Policy) -> String? {
+        switch policy {
+        case .grpcWeb:
+            return notMetadata.contains(name) ? nil : name
+        case .rest(let forwarded):
+            if name == "authorization" || forwarded.contains(name) { return name }
+            let prefix = "grpc-metadata-"
+            return name.hasPrefix(prefix) && name.count > prefix.count ? String(name.dropFirst(prefix.count)) : nil
+        }
+    }
 
     /// Headers that are about this HTTP/1.1 request's framing or negotiation, not call metadata.
     private static let notMetadata: Set<String> = [
@@ -25,10 +37,38 @@ struct RequestMetadata {
         "x-forwarded-for", "x-forwarded-proto", "x-forwarded-host",
     ]
 
+    /// Which request headers become call metadata.
+    enum Policy {
+        /// gRPC-Web clients send metadata as plain headers: every header that is not about the
+        /// HTTP/1.1 hop, the gRPC-Web framing or the gRPC protocol itself.
+        case grpcWeb
+        /// REST clients send ordinary HTTP headers, most of which mean nothing to a gRPC service:
+        /// only `authorization`, the configured `forwarded` names, and `grpc-metadata-<k>`
+        /// (sent as `<k>`) become metadata (grpc-gateway's convention).
+        case rest(forwarded: [String])
+    }
+
     /// Builds the backend headers for a gRPC-Web request.
-    /// - Parameter backendContentType: `application/grpc` or `application/grpc+<codec>`.
+    /// - Parameters:
+    ///   - backendContentType: `application/grpc` or `application/grpc+<codec>`.
+    ///   - deadlines: the route's default and maximum; the backend is sent the effective deadline.
     /// - Throws: INVALID_ARGUMENT for a malformed `grpc-timeout`.
-    static func forGRPCWeb(_ exchange: HTTPExchange, backendContentType: String) throws(GRPCStatus) -> RequestMetadata {
+    static func forGRPCWeb(
+        _ exchange: HTTPExchange, backendContentType: String, deadlines: GatewayPlan.DeadlinePolicy
+    ) throws(GRPCStatus) -> RequestMetadata {
+        try make(exchange, policy: .grpcWeb, backendContentType: backendContentType, deadlines: deadlines)
+    }
+
+    /// Builds the backend headers for a REST request.
+    static func forREST(
+        _ exchange: HTTPExchange, forwardedHeaders: [String], deadlines: GatewayPlan.DeadlinePolicy
+    ) throws(GRPCStatus) -> RequestMetadata {
+        try make(exchange, policy: .rest(forwarded: forwardedHeaders), backendContentType: "application/grpc", deadlines: deadlines)
+    }
+
+    private static func make(
+        _ exchange: HTTPExchange, policy: Policy, backendContentType: String, deadlines: GatewayPlan.DeadlinePolicy
+    ) throws(GRPCStatus) -> RequestMetadata {
         var result = RequestMetadata()
         var metadata: [(name: String, value: String)] = []
         var forwardedFor: String?
@@ -50,16 +90,20 @@ struct RequestMetadata {
                     connectionTokens.insert(token.trimmingCharacters(in: .whitespaces).lowercased())
                 }
             default:
-                guard !HeaderRules.isHopByHop(name), !HeaderRules.isReservedForwardingBlocked(name),
-                    !notMetadata.contains(name), HeaderRules.isValidMetadataKey(name)
+                guard let key = metadataKey(name, policy: policy), !HeaderRules.isHopByHop(key),
+                    !HeaderRules.isReservedForwardingBlocked(key), HeaderRules.isValidMetadataKey(key)
                 else { return }
-                metadata.append((name, value))
+                metadata.append((key, value))
             }
         }
+        var clientNanoseconds: Int64?
         if let timeoutValue {
             guard let nanoseconds = GRPCTimeout.parse(timeoutValue) else {
                 throw GRPCStatus(.invalidArgument, "invalid grpc-timeout \"\(timeoutValue)\": expected at most 8 digits and a unit (H, M, S, m, u, n)")
             }
+            clientNanoseconds = nanoseconds
+        }
+        if let nanoseconds = deadlines.effective(clientNanoseconds: clientNanoseconds) {
             result.timeoutNanoseconds = nanoseconds
             result.headers.append(("grpc-timeout", GRPCTimeout.encode(nanoseconds: nanoseconds)))
         }

@@ -36,7 +36,9 @@ struct GatewayCommand: ParsableCommand {
             throw ExitCode(2)
         }
         if check {
-            printToStandardError("\(config): OK (\(plan.methodCount) methods routed to \(plan.backends.count) backends)")
+            printToStandardError(
+                "\(config): OK (\(plan.methodCount) methods routed to \(plan.backends.count) backends, "
+                    + "\(plan.restBindingCount) REST bindings)")
             return
         }
         try Gateway(plan: plan, logger: logger).run()

@@ -15,6 +15,7 @@ struct BackendConfigurationTests {
         let backend = try GatewayConfiguration.parse(yaml: yaml, file: "g.yaml").backends[0]
         #expect(backend.endpoints == [Backend.Endpoint(host: "127.0.0.1", port: 1)])
         #expect(backend.balancing == .roundRobin)
+        #expect(backend.dnsRefresh == .seconds(30))
         #expect(backend.maxConcurrentCalls == 10_000)
         #expect(backend.keepalive == Backend.Keepalive(interval: .seconds(300), timeout: .seconds(20)))
         #expect(backend.healthCheck == nil)
@@ -50,5 +51,26 @@ struct BackendConfigurationTests {
                     service: "orders"))
         #expect(backend.streamWindow == 256 * 1024)
         #expect(backend.connectionWindow == 8 << 20)
+    }
+
+    @Test(
+        "dns_refresh is read as written, in either spelling; 0s means resolve once at start",
+        arguments: [
+            ("dns_refresh: 5m", Duration.seconds(300)),
+            ("dns_refresh: 250ms", .milliseconds(250)),
+            ("dnsRefresh: 10s", .seconds(10)),
+            ("dns_refresh: 0s", .zero),
+        ])
+    func dnsRefresh(line: String, expected: Duration) throws {
+        let yaml = """
+            descriptors: [x.binpb]
+            backends:
+              - name: b
+                address: "orders.internal:50051"
+                \(line)
+            routes: [{service: a.S, backend: b}]
+            """
+        let backend = try GatewayConfiguration.parse(yaml: yaml, file: "g.yaml").backends[0]
+        #expect(backend.dnsRefresh == expected)
     }
 }

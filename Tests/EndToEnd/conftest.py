@@ -25,6 +25,7 @@ from gateway_config import GatewayConfig  # noqa: E402
 collect_ignore = ["test_backend.py", "generated"]
 
 _running_gateways = []
+_running_backends = []  # backends a test started for itself (start_backend)
 
 
 @pytest.fixture(scope="session")
@@ -55,18 +56,16 @@ def backend_stub(backend):
 
 @pytest.fixture(scope="session")
 def start_gateway(gateway_bin, tmp_path_factory):
-    """start_gateway(backend_address, **GatewayConfig fields) → a running GatewayProcess."""
+    """start_gateway(backend_address, **GatewayConfig fields) → a running GatewayProcess.
+
+    `backend_address` may be a list of host:port (the backend's `endpoints:`); `binary=` runs
+    another gateway binary than $GATEWAY_BIN (a release build, say).
+    """
     started = []
 
-    def start(backend_address, **config):
-        directory = tmp_path_factory.mktemp("gateway")
-        port = processes.free_port()
-        config_path = GatewayConfig(port=port, backend_address=backend_address, **config).write(
-            directory / "gateway.yaml"
-        )
-        gateway = processes.GatewayProcess(gateway_bin, config_path, port, directory / "gateway.log")
+    def start(backend_address, binary=None, **config):
+        gateway = _launch_gateway(binary or gateway_bin, tmp_path_factory.mktemp("gateway"), backend_address, config)
         started.append(gateway)
-        _running_gateways.append(gateway)
         return gateway
 
     yield start
@@ -75,10 +74,58 @@ def start_gateway(gateway_bin, tmp_path_factory):
         _running_gateways.remove(gateway)
 
 
+@pytest.fixture
+def start_test_gateway(gateway_bin, tmp_path_factory):
+    """Like start_gateway, but each gateway is stopped when the test ends (for tests whose
+    gateway points at backends of their own, which do not outlive the test)."""
+    started = []
+
+    def start(backend_address, binary=None, **config):
+        gateway = _launch_gateway(binary or gateway_bin, tmp_path_factory.mktemp("gateway"), backend_address, config)
+        started.append(gateway)
+        return gateway
+
+    yield start
+    for gateway in started:
+        gateway.stop()
+        _running_gateways.remove(gateway)
+
+
+def _launch_gateway(binary, directory, backend_address, config):
+    port = processes.free_port()
+    config_path = GatewayConfig(port=port, backend_address=backend_address, **config).write(directory / "gateway.yaml")
+    gateway = processes.GatewayProcess(binary, config_path, port, directory / "gateway.log")
+    _running_gateways.append(gateway)
+    return gateway
+
+
 @pytest.fixture(scope="session")
 def gateway(start_gateway, backend):
     """The shared gateway in front of the shared test backend."""
     return start_gateway(backend.address)
+
+
+@pytest.fixture
+def start_backend(tmp_path):
+    """start_backend(name, *options, port=0) → a test backend of this test alone, stopped after it.
+
+    `name` is its `--instance` (sent back in the x-backend-instance header); `options` are more
+    test_backend.py options (`--grace 3`, ...); `port` reuses a port (a restart).
+    """
+    started = []
+
+    def start(name, *options, port=0):
+        log_path = tmp_path / f"backend-{name}-{len(started)}.log"
+        process = processes.BackendProcess(log_path, port=port, args=("--instance", name, *options))
+        process.name = name
+        started.append(process)
+        _running_backends.append(process)
+        return process
+
+    yield start
+    for process in started:
+        process.stop()
+        _running_backends.remove(process)
 
 
 @pytest.fixture
@@ -89,9 +136,11 @@ def call_id(request):
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
-    """On failure, attach the tail of every running gateway's log to the report."""
+    """On failure, attach the tail of every running gateway's log (and of the test's own backends)."""
     outcome = yield
     report = outcome.get_result()
     if report.failed:
         for gateway in _running_gateways:
             report.sections.append((f"gateway log (port {gateway.port})", gateway.log_tail()))
+        for backend in _running_backends:
+            report.sections.append((f"backend {backend.name} log (port {backend.port})", backend.log_tail()))

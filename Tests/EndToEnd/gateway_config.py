@@ -25,14 +25,38 @@ def _q(value):
     return json.dumps(str(value))
 
 
+def _flow(value):
+    """A value in YAML flow style: mappings as {k: v}, lists as [a, b], numbers bare, others quoted."""
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {_flow(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_flow(v) for v in value) + "]"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    return _q(value)
+
+
 @dataclass
 class GatewayConfig:
     port: int
-    backend_address: str  # host:port
+    backend_address: str  # host:port; a list of them is written as `endpoints:`
     descriptors: list = field(default_factory=lambda: [TESTING_DESCRIPTORS])
     services: list = field(default_factory=lambda: [SERVICE])
     workers: int = 2
     allowed_origins: list = field(default_factory=lambda: [ALLOWED_ORIGIN])
+    # More keys of the backend's entry, e.g. {"balancing": "least_request", "keepalive":
+    # {"interval": "1s", "timeout": "1s"}}; written on the same line, in flow style.
+    backend_settings: dict = field(default_factory=dict)
+
+    def _backend_entry(self):
+        if isinstance(self.backend_address, (list, tuple)):
+            where = f"endpoints: {_flow(list(self.backend_address))}"
+        else:
+            where = f"address: {_q(self.backend_address)}"
+        more = "".join(f", {key}: {_flow(value)}" for key, value in self.backend_settings.items())
+        return f"{{name: test, {where}{more}}}"
 
     def render(self):
         lines = [
@@ -40,7 +64,7 @@ class GatewayConfig:
             f"workers: {self.workers}",
             f"descriptors: [{', '.join(_q(p) for p in self.descriptors)}]",
             "backends:",
-            f"  - {{name: test, address: {_q(self.backend_address)}}}",
+            f"  - {self._backend_entry()}",
             "routes:",
             *(f"  - {{service: {s}, backend: test}}" for s in self.services),
             "cors:",

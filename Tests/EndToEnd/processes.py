@@ -54,18 +54,21 @@ def _stop(process, grace_s=5.0):
 
 
 class BackendProcess:
-    """Tests/EndToEnd/test_backend.py on loopback; port 0 lets it pick a free port itself."""
+    """Tests/EndToEnd/test_backend.py on loopback; port 0 lets it pick a free port itself.
+    `host` is another loopback address (127.0.0.2) or "[::1]"; `args` are more options for
+    test_backend.py (`--instance NAME`, `--grace S`, ...).
+    """
 
-    def __init__(self, log_path, port=0):
+    def __init__(self, log_path, port=0, host="127.0.0.1", args=()):
         self.log_path = Path(log_path)
         self._log = open(self.log_path, "wb")
         self.process = subprocess.Popen(
-            [sys.executable, str(TEST_BACKEND), "--host", "127.0.0.1", "--port", str(port)],
+            [sys.executable, str(TEST_BACKEND), "--host", host, "--port", str(port), *map(str, args)],
             stdout=subprocess.PIPE,
             stderr=self._log,
         )
         self.port = self._read_port()
-        self.address = f"127.0.0.1:{self.port}"
+        self.address = f"{host}:{self.port}"
 
     def _read_port(self):
         selector = selectors.DefaultSelector()
@@ -84,15 +87,34 @@ class BackendProcess:
     def log_tail(self):
         return _tail(self.log_path)
 
+    def kill(self):
+        """SIGKILL: the process is gone at once; the kernel closes its sockets (no GOAWAY)."""
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait()
+
+    def send_signal(self, signum):
+        self.process.send_signal(signum)
+
+    def wait(self, timeout_s):
+        """Waits for the process to exit; returns its exit code, or None if it still runs."""
+        try:
+            return self.process.wait(timeout_s)
+        except subprocess.TimeoutExpired:
+            return None
+
     def stop(self):
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGCONT)  # a stopped process cannot act on SIGTERM
         _stop(self.process)
         self._log.close()
 
 
 class GatewayProcess:
-    """`gateway --config <yaml>`, ready once its port accepts TCP connections."""
+    """`gateway --config <yaml>`, ready once its port accepts TCP connections. `wrapper` is a
+    command the gateway runs under (it must exec the gateway, so signals reach it)."""
 
-    def __init__(self, binary, config_path, port, log_path):
+    def __init__(self, binary, config_path, port, log_path, wrapper=()):
         self.binary = Path(binary)
         self.config_path = Path(config_path)
         self.port = port
@@ -100,7 +122,7 @@ class GatewayProcess:
         self.log_path = Path(log_path)
         self._log = open(self.log_path, "wb")
         self.process = subprocess.Popen(
-            [str(self.binary), "--config", str(self.config_path)],
+            [*wrapper, str(self.binary), "--config", str(self.config_path)],
             stdout=self._log,
             stderr=subprocess.STDOUT,
         )

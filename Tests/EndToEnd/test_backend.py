@@ -6,6 +6,21 @@ Not a test module (conftest.py keeps pytest from collecting it); the suite runs 
 
 It prints `LISTENING <port>` on stdout once it serves, so the suite learns the port without racing
 for it. What each request field does is documented in Protos/testing/v1/testing.proto.
+
+Options for the fault-injection tests (each test starts its own backends with them):
+  --instance NAME      every response head carries `x-backend-instance: NAME`, so a test can tell
+                       which of several endpoints answered;
+  --unary-delay-ms N   every Unary call takes N ms longer (a slow instance, for least_request);
+  --grace S            SIGTERM stops gracefully: GOAWAY, no new calls, calls in flight get S seconds;
+  --permit-pings       accept HTTP/2 PINGs as often as the client sends them (gRPC's C core
+                       otherwise answers frequent PINGs with GOAWAY ENHANCE_YOUR_CALM);
+  --max-connection-age-ms N
+                       send GOAWAY on every connection about N ms after it opened (grpcio adds
+                       ±10 % jitter), then serve its calls in flight for up to 10 s; the server
+                       itself keeps serving new connections.
+It also serves grpc.health.v1.Health (SERVING) and, for tests only, the raw-bytes method
+`/testing.v1.BackendControl/SetHealth` whose request body is a status name (`SERVING` or
+`NOT_SERVING`) applied to the whole server (service "").
 """
 
 import argparse
@@ -19,6 +34,7 @@ from pathlib import Path
 import grpc
 from google.protobuf import any_pb2
 from google.rpc import error_details_pb2, status_pb2
+from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "generated"))
 from testing.v1 import testing_pb2 as pb  # noqa: E402
@@ -31,6 +47,8 @@ HANG_SAFETY_CAP_S = 60.0
 ECHO_PREFIX = "x-echo-"
 CALL_ID_METADATA = "x-call-id"
 STATUS_CODES = {code.value[0]: code for code in grpc.StatusCode}
+INSTANCE_HEADER = "x-backend-instance"
+CONTROL_SET_HEALTH = "/testing.v1.BackendControl/SetHealth"
 
 
 class TrackedCall:
@@ -102,6 +120,12 @@ def echo_headers(context):
     return tuple((k, v) for k, v in context.invocation_metadata() if k.startswith(ECHO_PREFIX))
 
 
+def response_headers(context, instance):
+    """The initial metadata a reply starts with: the echoed headers, and the instance's name if any."""
+    headers = echo_headers(context)
+    return headers + ((INSTANCE_HEADER, instance),) if instance else headers
+
+
 def echo_trailers(context):
     # x-echo-foo → x-trailer-echo-foo
     return tuple(("x-trailer-" + k[len("x-"):], v) for k, v in echo_headers(context))
@@ -137,12 +161,15 @@ def fail(context, call, code, message, *, send_headers, with_details=False):
 
 
 class TestingBackend(pb_grpc.TestServiceServicer):
-    def __init__(self, registry):
+    def __init__(self, registry, instance="", unary_delay_ms=0):
         self.registry = registry
+        self.instance = instance
+        self.unary_delay_ms = unary_delay_ms
 
     def Unary(self, request, context):
         call = self.registry.track(call_id_of(request, context), context)
-        if request.sleep_ms and not call.sleep(request.sleep_ms / 1000):
+        sleep_ms = request.sleep_ms + self.unary_delay_ms
+        if sleep_ms and not call.sleep(sleep_ms / 1000):
             return pb.EchoResponse()  # cancelled while sleeping; nobody reads this
         if request.status_code:
             fail(
@@ -153,7 +180,7 @@ class TestingBackend(pb_grpc.TestServiceServicer):
                 send_headers=not request.trailers_only_error,
                 with_details=request.error_details,
             )
-        context.send_initial_metadata(echo_headers(context))
+        context.send_initial_metadata(response_headers(context, self.instance))
         context.set_trailing_metadata(echo_trailers(context))
         call.finish()
         return self._reply(request, context)
@@ -163,7 +190,7 @@ class TestingBackend(pb_grpc.TestServiceServicer):
         replies = min(request.fail_after, request.count) if request.fail_code else request.count
         if replies > 0:
             # With no reply coming, leave the headers unsent so a failure stays trailers-only.
-            context.send_initial_metadata(echo_headers(context))
+            context.send_initial_metadata(response_headers(context, self.instance))
         context.set_trailing_metadata(echo_trailers(context))
         for sequence in range(replies):
             if sequence > 0 and not call.sleep(request.interval_ms / 1000):
@@ -245,19 +272,53 @@ class TestingBackend(pb_grpc.TestServiceServicer):
         return reply
 
 
-def serve(host, port):
-    server = grpc.server(
-        futures.ThreadPoolExecutor(max_workers=MAX_WORKERS),
-        # Without this, two backends could silently share one port (SO_REUSEPORT is grpcio's default).
-        options=[("grpc.so_reuseport", 0)],
-    )
-    pb_grpc.add_TestServiceServicer_to_server(TestingBackend(CallRegistry()), server)
+def health_control_handler(health_servicer):
+    """`/testing.v1.BackendControl/SetHealth`: raw bytes in (a ServingStatus name), empty reply."""
+
+    def set_health(request, context):
+        name = request.decode("ascii", errors="replace")
+        if name not in health_pb2.HealthCheckResponse.ServingStatus.keys():
+            context.abort(grpc.StatusCode.INVALID_ARGUMENT, f"unknown serving status {name!r}")
+        health_servicer.set("", health_pb2.HealthCheckResponse.ServingStatus.Value(name))
+        print(f"health: {name}", file=sys.stderr, flush=True)
+        return b""
+
+    service, method = CONTROL_SET_HEALTH.strip("/").split("/")
+    return grpc.method_handlers_generic_handler(service, {method: grpc.unary_unary_rpc_method_handler(set_health)})
+
+
+def serve(host, port, instance="", unary_delay_ms=0, grace=None, permit_pings=False, max_connection_age_ms=0):
+    # Without grpc.so_reuseport 0, two backends could silently share one port (it is grpcio's default).
+    options = [("grpc.so_reuseport", 0)]
+    if max_connection_age_ms:
+        options += [("grpc.max_connection_age_ms", max_connection_age_ms), ("grpc.max_connection_age_grace_ms", 10_000)]
+    if permit_pings:
+        options += [
+            ("grpc.http2.min_ping_interval_without_data_ms", 10),
+            ("grpc.http2.max_ping_strikes", 0),
+            ("grpc.keepalive_permit_without_calls", 1),
+        ]
+    server = grpc.server(futures.ThreadPoolExecutor(max_workers=MAX_WORKERS), options=options)
+    pb_grpc.add_TestServiceServicer_to_server(TestingBackend(CallRegistry(), instance, unary_delay_ms), server)
+    health_servicer = health.HealthServicer()
+    health_servicer.set("", health_pb2.HealthCheckResponse.SERVING)
+    health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
+    server.add_generic_rpc_handlers((health_control_handler(health_servicer),))
     bound = server.add_insecure_port(f"{host}:{port}")
     if bound == 0:
         sys.exit(f"test_backend: cannot listen on {host}:{port}")
     server.start()
     print(f"LISTENING {bound}", flush=True)
-    signal.signal(signal.SIGTERM, lambda *_: server.stop(0))
+    if grace is None:
+        signal.signal(signal.SIGTERM, lambda *_: server.stop(0))
+    else:
+
+        def stop_gracefully(*_):
+            # GOAWAY on every connection, no new calls; calls in flight have `grace` seconds.
+            print(f"SIGTERM: stopping with {grace}s of grace", file=sys.stderr, flush=True)
+            server.stop(grace)
+
+        signal.signal(signal.SIGTERM, stop_gracefully)
     server.wait_for_termination()
 
 
@@ -265,8 +326,16 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0, help="0 = any free port (printed on stdout)")
+    parser.add_argument("--instance", default="", help=f"name sent back in the {INSTANCE_HEADER} response header")
+    parser.add_argument("--unary-delay-ms", type=int, default=0, help="extra time every Unary call takes")
+    parser.add_argument("--grace", type=float, default=None, help="SIGTERM stops gracefully with this grace (s)")
+    parser.add_argument("--permit-pings", action="store_true", help="accept frequent HTTP/2 PINGs")
+    parser.add_argument("--max-connection-age-ms", type=int, default=0, help="GOAWAY connections this old")
     args = parser.parse_args()
-    serve(args.host, args.port)
+    serve(
+        args.host, args.port, args.instance, args.unary_delay_ms, args.grace, args.permit_pings,
+        args.max_connection_age_ms,
+    )
 
 
 if __name__ == "__main__":

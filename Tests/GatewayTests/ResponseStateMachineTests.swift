@@ -2,12 +2,12 @@ import Testing
 
 @testable import Gateway
 
-@Suite("GRPCWebCall.StateMachine")
-struct GRPCWebCallStateMachineTests {
-    typealias Machine = GRPCWebCall.StateMachine
+@Suite("ResponseStateMachine")
+struct ResponseStateMachineTests {
+    typealias Machine = ResponseStateMachine
     let head: [(name: String, value: String)] = [("x-echo-a", "1")]
 
-    @Test("A call that ends before any head is answered trailers-only")
+    @Test("A call that ends before any head is answered with its status alone (trailers-only)")
     func endBeforeHeadIsTrailersOnly() {
         for mode in [Machine.Mode.buffered, .streamed] {
             var machine = Machine(mode: mode)

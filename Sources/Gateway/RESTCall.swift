@@ -1,0 +1,537 @@
+internal import Backend
+internal import Config
+internal import Frontend
+internal import GRPCWire
+internal import ProtoJSON
+internal import Reactor
+internal import Routing
+internal import Schema
+
+/// One REST/JSON call: an HTTP/1.1 request mapped by a `google.api.http` binding (or the
+/// `POST /pkg.Service/Method` auto-mapping) to a gRPC call, and the reply turned back into JSON.
+///
+/// Request: the body's JSON (or raw bytes for `google.api.HttpBody`) becomes protobuf wire bytes,
+/// then query parameters and path variables are appended as encoded fields. Because protobuf
+/// merges on concatenation (last scalar wins, messages merge, repeated fields append), a
+/// path-bound field wins over the body and the query with no message tree built.
+///
+/// Reply: each gRPC message becomes one JSON document: the whole reply for unary methods, and
+/// for server streams one chunk per message (NDJSON, a JSON array or Server-Sent Events), flushed
+/// as it arrives. Errors are `google.rpc.Status` JSON with the canonical HTTP status; an error
+/// after a stream started is made visible in the format's own way, never hidden behind a 200.
+final class RESTCall {
+    /// What a call needs to know about its binding; built from a ``RESTRoute`` or the auto-mapping.
+    struct Target {
+        var method: GatewayPlan.MethodRoute
+        var body: HTTPBinding.Body
+        var responseBody: FieldSchema?
+        var variables: [ResolvedFieldPath]
+        var json: JSONOptions
+        var streaming: StreamingFormat
+        var successStatus: Int
+    }
+
+    private let exchange: HTTPExchange
+    private let target: Target
+    private let context: WorkerContext
+    private var stream: RPCStream?
+    private var machine: ResponseStateMachine
+    private var deframer: MessageDeframer
+    private let encoder: ProtoJSONEncoder
+    private let corsHeaders: [(name: String, value: String)]
+    private var deadlineTimer: EventTimer?
+    /// Whole messages (as JSON, or raw HttpBody data) kept for a unary reply.
+    private var keptReply: [UInt8]?
+    private var keptContentType = "application/json"
+    private var messagesSent = 0
+    private var owedCredit = 0
+    private var clientBackedUp = false
+    private var headMetadata: [(name: String, value: String)] = []
+    private let outputIsHTTPBody: Bool
+    private let started = ContinuousClock.now
+    /// Whether the call reached a backend (and so counts in calls in flight until it ends).
+    private var inFlight = false
+
+    private init(exchange: HTTPExchange, target: Target, context: WorkerContext, corsHeaders: [(name: String, value: String)]) {
+        self.exchange = exchange
+        self.target = target
+        self.context = context
+        self.corsHeaders = corsHeaders
+        let method = target.method.method
+        self.machine = ResponseStateMachine(mode: method.serverStreaming ? .streamed : .buffered)
+        self.deframer = MessageDeframer(maxMessageLength: context.plan.configuration.limits.maxResponseMessageBytes)
+        var options = Self.protoJSONOptions(target.json)
+        if method.serverStreaming {
+            // One message per line (NDJSON) or per event (SSE): an indented document would break both.
+            options.indent = 0
+        }
+        self.encoder = ProtoJSONEncoder(pool: context.plan.schema, options: options)
+        let schema = context.plan.schema
+        let outputName = target.responseBody.flatMap { $0.messageIndex.map { schema.message(at: $0).fullName } }
+            ?? method.outputType
+        self.outputIsHTTPBody = outputName == HTTPBodyMessage.fullName
+    }
+
+    static func protoJSONOptions(_ json: JSONOptions) -> ProtoJSONOptions {
+        ProtoJSONOptions(
+            alwaysPrintFieldsWithNoPresence: json.emitDefaults, preserveProtoFieldNames: json.useProtoNames,
+            enumsAsIntegers: json.enumsAsNumbers, indent: json.indent, ignoreUnknownFields: !json.rejectUnknownFields)
+    }
+
+    // MARK: Starting
+
+    /// Builds the request from `exchange` and starts the backend call, or answers with an error.
+    static func start(
+        exchange: HTTPExchange, target: Target, pathBindings: [PathBinding], context: WorkerContext,
+        corsHeaders: [(name: String, value: String)]
+    ) {
+        let call = RESTCall(exchange: exchange, target: target, context: context, corsHeaders: corsHeaders)
+        if let unsupported = call.unsupportedContentType() {
+            ErrorBody.respond(
+                exchange,
+                status: GRPCStatus(.invalidArgument, "content type \"\(unsupported)\" is not supported here; send application/json"),
+                httpStatus: 415, extraHeaders: corsHeaders)
+            return
+        }
+        let messages: [[UInt8]]
+        do {
+            messages = try call.requestMessages(pathBindings: pathBindings)
+        } catch {
+            call.respondWithError(error)
+            return
+        }
+        let metadata: RequestMetadata
+        do {
+            metadata = try RequestMetadata.forREST(
+                exchange, forwardedHeaders: context.plan.configuration.http.forwardedHeaders,
+                deadlines: target.method.deadlines)
+        } catch {
+            call.respondWithError(error)
+            return
+        }
+        let body = Buffer()
+        var frame: [UInt8] = []
+        for message in messages {
+            frame.removeAll(keepingCapacity: true)
+            MessageFramer.appendPrefix(flags: 0, length: message.count, to: &frame)
+            body.append(frame)
+            body.append(message)
+        }
+        do {
+            call.stream = try context.backends[target.method.backendIndex].startCall(
+                path: target.method.method.path, authority: metadata.authority, headers: metadata.headers, body: body,
+                delegate: call)
+        } catch {
+            call.respondWithError(error)
+            return
+        }
+        call.inFlight = true
+        context.metrics.callStarted()
+        exchange.delegate = call
+        exchange.watchForClientDisconnect()
+        if let timeout = metadata.timeoutNanoseconds {
+            let timer = EventTimer(loop: context.loop) { [weak call] in
+                call?.deadlineDidPass()
+            }
+            timer.schedule(after: .nanoseconds(timeout))
+            call.deadlineTimer = timer
+        }
+    }
+
+    /// The request messages' wire bytes: one for unary and server-streaming methods, one per
+    /// NDJSON line or JSON array element for client-streaming ones.
+    private func requestMessages(pathBindings: [PathBinding]) throws(GRPCStatus) -> [[UInt8]] {
+        let schema = context.plan.schema
+        let method = target.method.method
+        let inputIndex = method.inputIndex
+        let decoder = ProtoJSONDecoder(pool: schema, options: Self.protoJSONOptions(target.json))
+        let body = exchange.body.bytes
+
+        // The fields that come from the URL, encoded once and appended to every message.
+        var urlFields: [UInt8] = []
+        if target.body != .wholeRequest, let query = exchange.query, !query.isEmpty {
+            let http = context.plan.configuration.http
+            let policy: QueryParameters.UnknownParameterPolicy =
+                http.ignoreUnknownQueryParameters ? .ignoreAll : (http.ignoredQueryParameters.isEmpty ? .reject : .ignore(Set(http.ignoredQueryParameters)))
+            let assignments: [QueryParameters.Assignment]
+            do {
+                assignments = try QueryParameters(parsing: query).resolve(against: inputIndex, in: schema, unknown: policy)
+            } catch {
+                throw GRPCStatus(.invalidArgument, error.description)
+            }
+            for assignment in assignments {
+                urlFields.append(contentsOf: try FieldEncoding.encode(assignment.value, at: assignment.field, messageIndex: inputIndex, in: schema))
+            }
+        }
+        for (variable, binding) in zip(target.variables, pathBindings) {
+            urlFields.append(contentsOf: try FieldEncoding.encode(binding.value, at: variable, messageIndex: inputIndex, in: schema))
+        }
+
+        func decode(_ json: ArraySlice<UInt8>, context label: String) throws(GRPCStatus) -> [UInt8] {
+            do {
+                return try decoder.decode(messageIndex: inputIndex, json: Array(json))
+            } catch {
+                throw GRPCStatus(.invalidArgument, "\(label)\(error.description)")
+            }
+        }
+
+        if method.clientStreaming {
+            var messages: [[UInt8]] = []
+            for (index, element) in try JSONStream.elements(of: body).enumerated() {
+                messages.append(try decode(element, context: "message \(index): ") + urlFields)
+            }
+            return messages
+        }
+
+        var message: [UInt8] = []
+        switch target.body {
+        case .none:
+            break
+        case .wholeRequest:
+            if method.inputType == HTTPBodyMessage.fullName {
+                message = HTTPBodyMessage.encode(contentType: exchange.header("Content-Type") ?? "", data: body)
+            } else if !JSONStream.isBlank(body[...]) {
+                message = try decode(body[...], context: "")
+            }
+        case .field(let field):
+            let fieldType = field.messageIndex.map { schema.message(at: $0).fullName }
+            if fieldType == HTTPBodyMessage.fullName {
+                let httpBody = HTTPBodyMessage.encode(contentType: exchange.header("Content-Type") ?? "", data: body)
+                ProtoWire.appendLengthDelimited(number: field.number, httpBody, to: &message)
+            } else if !JSONStream.isBlank(body[...]) {
+                // `{"<field>": <body>}` decoded as the request: the body is that field's JSON,
+                // whatever its kind (message, repeated, map or scalar).
+                var wrapped = Array("{\"\(field.name)\":".utf8)
+                wrapped.append(contentsOf: body)
+                wrapped.append(UInt8(ascii: "}"))
+                message = try decode(wrapped[...], context: "")
+            }
+        }
+        return [message + urlFields]
+    }
+
+    /// The request's content type if the binding reads a JSON body and the type is not one read
+    /// as JSON; nil when it is acceptable.
+    private func unsupportedContentType() -> String? {
+        guard let value = exchange.header("Content-Type"), !exchange.body.isEmpty else { return nil }
+        let schema = context.plan.schema
+        switch target.body {
+        case .none:
+            return nil
+        case .wholeRequest:
+            if target.method.method.inputType == HTTPBodyMessage.fullName { return nil }
+        case .field(let field):
+            if field.messageIndex.map({ schema.message(at: $0).fullName }) == HTTPBodyMessage.fullName { return nil }
+        }
+        let type = value.lowercased().split(separator: ";").first.map { String($0).trimmingSpaces() } ?? ""
+        // curl -d sends application/x-www-form-urlencoded unless told otherwise; its body is
+        // still read as JSON (and a body that is not JSON gets a JSON error saying where).
+        let accepted = ["application/json", "application/x-ndjson", "application/x-www-form-urlencoded"]
+        return accepted.contains(type) || type.hasSuffix("+json") ? nil : value
+    }
+
+    // MARK: Answering
+
+    private func deadlineDidPass() {
+        guard !machine.isFinished else { return }
+        stream?.cancel()
+        stream = nil
+        finish(with: GRPCStatus(.deadlineExceeded, "deadline exceeded before the backend answered"), trailers: [])
+    }
+
+    /// Counts the call's end once.
+    private func count(_ code: GRPCStatusCode) {
+        if inFlight {
+            inFlight = false
+            context.metrics.callEnded(.rest, code: code, started: started)
+        } else {
+            context.metrics.record(.rest, code: code, started: started)
+        }
+    }
+
+    /// Answers an error made before any backend call (HTTP status from the code, B2).
+    private func respondWithError(_ status: GRPCStatus) {
+        count(status.code)
+        _ = machine.ended()
+        ErrorBody.respond(exchange, status: status, extraHeaders: corsHeaders)
+    }
+
+    private func finish(with status: GRPCStatus, trailers: [(name: String, value: String)]) {
+        deadlineTimer?.cancel()
+        deadlineTimer = nil
+        if !machine.isFinished {
+            count(status.code)
+        }
+        let details = trailers.first { $0.name == "grpc-status-details-bin" }?.value
+        switch machine.ended() {
+        case .sendTrailersOnly:
+            respondStatus(status, metadata: trailers, details: details)
+        case .sendWholeResponse(let metadata):
+            if status.code != .ok {
+                respondStatus(status, metadata: metadata + trailers, details: details)
+                return
+            }
+            var headers = responseHeaders(metadata, trailers: trailers)
+            let body = Buffer()
+            if let reply = keptReply {
+                body.append(reply)
+                headers.insert(("Content-Type", keptContentType), at: 0)
+            } else if machine.mode == .streamed {
+                // A stream that ended cleanly with no messages.
+                headers.insert(("Content-Type", streamContentType), at: 0)
+                if target.streaming == .jsonArray { body.append("[]") }
+            } else {
+                respondStatus(GRPCStatus(.internalError, "backend reply had no message"), metadata: [], details: nil)
+                return
+            }
+            exchange.respond(status: successStatus(metadata), headers: headers, body: body)
+        case .sendTrailerFrameAndEnd:
+            let chunk = Buffer()
+            if status.code == .ok {
+                if target.streaming == .jsonArray { chunk.append("]") }
+                exchange.sendChunk(chunk)
+                exchange.finishStreaming()
+                return
+            }
+            let error = statusJSON(status, details: details)
+            switch target.streaming {
+            case .ndjson:
+                chunk.append("{\"error\":")
+                chunk.append(error)
+                chunk.append("}\n")
+                exchange.sendChunk(chunk)
+                exchange.finishStreaming()
+            case .sse:
+                chunk.append("event: error\ndata: ")
+                chunk.append(error)
+                chunk.append("\n\n")
+                exchange.sendChunk(chunk)
+                exchange.finishStreaming()
+            case .jsonArray:
+                // No way to say "failed" inside an array: leave it unterminated and cut the
+                // connection before the last chunk, so the client sees an incomplete response.
+                exchange.finishStreaming(closeConnection: true)
+            }
+        case .none:
+            break
+        }
+    }
+
+    private func respondStatus(_ status: GRPCStatus, metadata: [(name: String, value: String)], details: String?) {
+        var headers: [(name: String, value: String)] = [("Content-Type", "application/json")]
+        headers.append(contentsOf: metadata.filter { !$0.name.hasPrefix("grpc-") }.map { ("grpc-metadata-\($0.name)", $0.value) })
+        headers.append(contentsOf: corsHeaders)
+        let body = Buffer()
+        body.append(statusJSON(status, details: details))
+        exchange.respond(status: StatusMapping.httpStatus(for: status.code), headers: headers, body: body)
+    }
+
+    /// `google.rpc.Status` JSON: from `grpc-status-details-bin` when the backend sent one (so
+    /// its details survive), else code and message.
+    private func statusJSON(_ status: GRPCStatus, details: String?) -> [UInt8] {
+        if let details, let json = StatusDetails.json(base64: details, status: status, pool: context.plan.schema) {
+            return json
+        }
+        return Array(ErrorBody.json(for: status).utf8)
+    }
+
+    private var streamContentType: String {
+        switch target.streaming {
+        case .ndjson: "application/x-ndjson"
+        case .jsonArray: "application/json"
+        case .sse: "text/event-stream"
+        }
+    }
+
+    /// A backend may choose the success status with an `x-http-code` response header.
+    private func successStatus(_ metadata: [(name: String, value: String)]) -> Int {
+        if let value = metadata.first(where: { $0.name == "x-http-code" })?.value, let code = Int(value), (200...299).contains(code) {
+            return code
+        }
+        return target.successStatus
+    }
+
+    private func responseHeaders(
+        _ metadata: [(name: String, value: String)], trailers: [(name: String, value: String)] = []
+    ) -> [(name: String, value: String)] {
+        var headers: [(name: String, value: String)] = []
+        // grpc-* names (grpc-accept-encoding, grpc-status-details-bin, …) are the protocol's,
+        // not the application's metadata.
+        for entry in metadata where entry.name != "x-http-code" && !entry.name.hasPrefix("grpc-") {
+            headers.append(("grpc-metadata-\(entry.name)", entry.value))
+        }
+        for entry in trailers where !entry.name.hasPrefix("grpc-") {
+            headers.append(("grpc-trailer-\(entry.name)", entry.value))
+        }
+        headers.append(contentsOf: corsHeaders)
+        return headers
+    }
+
+    // MARK: Messages
+
+    /// Turns one reply message into what the client gets: JSON, or an HttpBody's raw data.
+    private func render(_ message: [UInt8]) throws(GRPCStatus) -> (contentType: String, bytes: [UInt8]) {
+        let schema = context.plan.schema
+        let method = target.method.method
+        var payload = message
+        var messageIndex = method.outputIndex
+        if let field = target.responseBody {
+            guard let fields = try? ProtoWire.fields(of: message) else {
+                throw GRPCStatus(.internalError, "backend reply is not a valid protobuf message")
+            }
+            let occurrences = fields.filter { $0.number == field.number }
+            if let index = field.messageIndex, !field.isRepeated {
+                // A singular message field: its bytes are that message (occurrences merge).
+                payload = occurrences.flatMap { Array(message[$0.value]) }
+                messageIndex = index
+            } else {
+                // Any other kind: encode {"field": value} and keep the value.
+                let only = occurrences.flatMap { Array(message[$0.tagged]) }
+                do {
+                    let compact = ProtoJSONEncoder(pool: schema, options: Self.protoJSONOptions(JSONOptions(
+                        emitDefaults: true, useProtoNames: true, enumsAsNumbers: target.json.enumsAsNumbers)))
+                    let object = try compact.encode(messageIndex: method.outputIndex, wireBytes: only)
+                    return ("application/json", Self.valueOfSingleMemberObject(object))
+                } catch {
+                    throw GRPCStatus(.internalError, "backend reply cannot be written as JSON: \(error.description)")
+                }
+            }
+        }
+        if outputIsHTTPBody {
+            guard let body = try? HTTPBodyMessage.decode(payload) else {
+                throw GRPCStatus(.internalError, "backend reply is not a valid google.api.HttpBody")
+            }
+            return (body.contentType.isEmpty ? "application/octet-stream" : body.contentType, Array(body.data))
+        }
+        do {
+            return ("application/json", try encoder.encode(messageIndex: messageIndex, wireBytes: payload))
+        } catch {
+            throw GRPCStatus(.internalError, "backend reply cannot be written as JSON: \(error.description)")
+        }
+    }
+
+    /// The value of a compact `{"name":value}` object (`{}` → `null`).
+    static func valueOfSingleMemberObject(_ object: [UInt8]) -> [UInt8] {
+        guard let colon = object.firstIndex(of: UInt8(ascii: ":")), object.count >= 2 else { return Array("null".utf8) }
+        return Array(object[(colon + 1)..<(object.count - 1)])
+    }
+
+    private func messageArrived(_ message: [UInt8]) throws(GRPCStatus) {
+        let (contentType, bytes) = try render(message)
+        switch machine.messagesReady() {
+        case .keep:
+            if keptReply != nil, !target.method.method.serverStreaming {
+                throw GRPCStatus(.internalError, "backend sent more than one reply message for a unary method")
+            }
+            keptReply = bytes
+            keptContentType = contentType
+        case .startStreamAndSend(let metadata):
+            var headers = responseHeaders(metadata)
+            headers.insert(("Content-Type", outputIsHTTPBody ? contentType : streamContentType), at: 0)
+            if target.streaming == .sse { headers.append(("Cache-Control", "no-cache")) }
+            exchange.startStreaming(status: successStatus(metadata), headers: headers)
+            send(bytes)
+        case .send:
+            send(bytes)
+        case .drop:
+            break
+        }
+    }
+
+    private func send(_ bytes: [UInt8]) {
+        let chunk = Buffer()
+        if outputIsHTTPBody {
+            chunk.append(bytes)
+        } else {
+            switch target.streaming {
+            case .ndjson:
+                chunk.append(bytes)
+                chunk.append("\n")
+            case .jsonArray:
+                chunk.append(messagesSent == 0 ? "[" : ",")
+                chunk.append(bytes)
+            case .sse:
+                chunk.append("data: ")
+                chunk.append(bytes)
+                chunk.append("\n\n")
+            }
+        }
+        messagesSent += 1
+        if !exchange.sendChunk(chunk) {
+            clientBackedUp = true
+        }
+    }
+}
+
+extension RESTCall: RPCStreamDelegate {
+    func rpcStream(_ stream: RPCStream, didReceiveHead metadata: [(name: String, value: String)]) {
+        headMetadata = metadata
+        machine.headReceived(metadata)
+    }
+
+    func rpcStream(_ stream: RPCStream, didReceive bytes: UnsafeRawBufferPointer) {
+        guard !machine.isFinished else {
+            stream.consume(bytes.count)
+            return
+        }
+        deframer.append(bytes)
+        if clientBackedUp {
+            owedCredit += bytes.count
+        } else {
+            stream.consume(bytes.count)
+        }
+        do {
+            while let frame = try deframer.next() {
+                guard !frame.isTrailer else {
+                    throw GRPCStatus(.internalError, "backend reply contains a frame with flag 0x80, which gRPC does not allow")
+                }
+                guard frame.flags & MessageFramer.compressedFlag == 0 else {
+                    throw GRPCStatus(.internalError, "backend sent a compressed message; the gateway does not ask for compression")
+                }
+                try messageArrived(frame.payload)
+            }
+        } catch let failure as FrameScanner.Failure {
+            context.metrics.breach(.responseMessage)
+            fail(stream, GRPCStatus(.resourceExhausted, "backend reply message is larger than the limit: \(failure)"))
+        } catch let status as GRPCStatus {
+            fail(stream, status)
+        } catch {
+            fail(stream, GRPCStatus(.internalError, "\(error)"))
+        }
+    }
+
+    private func fail(_ stream: RPCStream, _ status: GRPCStatus) {
+        stream.cancel()
+        self.stream = nil
+        finish(with: status, trailers: [])
+    }
+
+    func rpcStream(_ stream: RPCStream, didFinishWith status: GRPCStatus, trailers: [(name: String, value: String)]) {
+        self.stream = nil
+        var status = status
+        if status.code == .ok, deframer.bufferedByteCount > 0 {
+            status = GRPCStatus(.internalError, "backend reply ended inside a gRPC message")
+        }
+        finish(with: status, trailers: trailers)
+    }
+}
+
+extension RESTCall: HTTPExchangeDelegate {
+    func exchangeClientDidDisconnect(_ exchange: HTTPExchange) {
+        deadlineTimer?.cancel()
+        deadlineTimer = nil
+        if machine.clientDisconnected() {
+            count(.cancelled)
+            stream?.cancel()
+        }
+        stream = nil
+    }
+
+    func exchangeDidDrain(_ exchange: HTTPExchange) {
+        clientBackedUp = false
+        if owedCredit > 0 {
+            stream?.consume(owedCredit)
+            owedCredit = 0
+        }
+    }
+}
