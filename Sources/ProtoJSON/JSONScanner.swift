@@ -236,6 +236,8 @@ struct JSONScanner {
                 if key.hasEscapes {
                     var scratch: [UInt8] = []
                     try decodeString(key, into: &scratch)
+                } else {
+                    try checkUTF8(key.range)
                 }
                 try expect(UInt8(ascii: ":"), "':'")
                 try skipValue(depth: depth - 1)

@@ -67,10 +67,12 @@ public struct ProtoJSONDecoder: Sendable {
 
     /// A decode fed in pieces (a request body arriving in chunks).
     ///
-    /// The pieces are gathered and converted when ``finish(into:)`` is called: a JSON object's
-    /// members can arrive in any order (`@type` last in an `Any`, say), and the gateway bounds
-    /// request bodies anyway, so one pass over the whole text is both simpler and faster than a
-    /// resumable parser. Pieces can be split anywhere, even inside a UTF-8 sequence or an escape.
+    /// Every piece is checked for JSON syntax as it arrives (``ResumableJSONScanner``), so a
+    /// malformed body fails at its first bad byte and ``isComplete`` tells when the value has
+    /// ended; pieces can be split anywhere, even inside a UTF-8 sequence or an escape. The
+    /// conversion to wire bytes runs at ``finish(into:)``: an object's members may come in any
+    /// order (`@type` last in an `Any`), and request bodies are bounded, so one pass over the
+    /// whole text is simpler and faster than resuming the conversion itself.
     public struct Incremental: Sendable {
         /// The decoder to run at the end.
         let decoder: ProtoJSONDecoder
@@ -78,26 +80,40 @@ public struct ProtoJSONDecoder: Sendable {
         let messageIndex: Int
         /// The text so far.
         private var buffered: [UInt8] = []
+        /// The syntax check so far.
+        private var syntax: ResumableJSONScanner
 
         /// Creates an incremental decode.
         init(decoder: ProtoJSONDecoder, messageIndex: Int) {
             self.decoder = decoder
             self.messageIndex = messageIndex
+            self.syntax = ResumableJSONScanner(maxDepth: decoder.options.maxDepth)
+        }
+
+        /// Whether a complete JSON value has arrived (trailing whitespace may still follow).
+        public var isComplete: Bool {
+            syntax.isComplete
         }
 
         /// Adds the next piece of the JSON text.
-        public mutating func feed(_ piece: UnsafeRawBufferPointer) {
+        /// - Throws: ``ProtoJSONError`` when the text so far cannot be the start of valid JSON.
+        public mutating func feed(_ piece: UnsafeRawBufferPointer) throws(ProtoJSONError) {
+            try syntax.feed(piece)
             buffered.append(contentsOf: piece)
         }
 
-        /// Adds the next piece of the JSON text.
-        public mutating func feed(_ piece: [UInt8]) {
-            buffered.append(contentsOf: piece)
+        /// Adds the next piece of the JSON text; see ``feed(_:)-(UnsafeRawBufferPointer)``.
+        public mutating func feed(_ piece: [UInt8]) throws(ProtoJSONError) {
+            try withRawBytes(piece) { (buffer) throws(ProtoJSONError) in
+                try feed(buffer)
+            }
         }
 
         /// Converts the whole text and appends the wire bytes.
-        /// - Throws: ``ProtoJSONError`` as ``ProtoJSONDecoder/decode(messageIndex:json:into:)``.
-        public func finish(into output: inout [UInt8]) throws(ProtoJSONError) {
+        /// - Throws: ``ProtoJSONError`` as ``ProtoJSONDecoder/decode(messageIndex:json:into:)``,
+        ///   or when the text ended before the value did.
+        public mutating func finish(into output: inout [UInt8]) throws(ProtoJSONError) {
+            try syntax.finish()
             try withRawBytes(buffered) { (buffer) throws(ProtoJSONError) in
                 try decoder.decode(messageIndex: messageIndex, json: buffer, into: &output)
             }
@@ -219,6 +235,9 @@ struct DecoderRun {
                 if isAny && keyText(key) == "@type" {
                     _ = try scanner.readString()
                     continue
+                }
+                if !key.hasEscapes {
+                    try scanner.checkUTF8(key.range)
                 }
                 guard options.ignoreUnknownFields else {
                     throw ProtoJSONError(fieldPath: keyText(key), reason: "unknown field of \(table.fullName)")

@@ -86,7 +86,7 @@ struct ProtoJSONDecoderTests {
             let whole = try decoder.decode(messageIndex: index, json: json)
             var byteByByte = decoder.incremental(messageIndex: index)
             for byte in json {
-                byteByByte.feed([byte])
+                try byteByByte.feed([byte])
             }
             var dripped: [UInt8] = []
             try byteByByte.finish(into: &dripped)
@@ -97,7 +97,7 @@ struct ProtoJSONDecoderTests {
                 while start < json.count {
                     let length = Int(generator.next() % 7) + 1
                     let end = min(json.count, start + length)
-                    pieces.feed(Array(json[start..<end]))
+                    try pieces.feed(Array(json[start..<end]))
                     start = end
                 }
                 var split: [UInt8] = []

@@ -9,7 +9,10 @@ internal import Testing
 struct RobustnessTests {
     @Test("mutated wire bytes never trap the encoder")
     func mutatedWire() {
-        let encoder = ProtoJSONEncoder(pool: Corpus.pool, options: ProtoJSONOptions(alwaysPrintFieldsWithNoPresence: true))
+        let encoder = ProtoJSONEncoder(
+            pool: Corpus.pool,
+            options: ProtoJSONOptions(alwaysPrintFieldsWithNoPresence: true)
+        )
         var generator = SplitMix64(seed: 7)
         var outcomes = (accepted: 0, rejected: 0)
         for testCase in Corpus.encodeCases.prefix(400) where !testCase.wire.isEmpty {
