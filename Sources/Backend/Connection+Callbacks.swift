@@ -26,14 +26,21 @@ extension Connection {
                 value: UnsafeRawBufferPointer(start: value, count: valueLength))
             return 0
         }
-        // nghttp2 resets a stream over a header it deems invalid, such as a grpc-message with
-        // trailing whitespace, which real servers send. Returning 0 here keeps the stream; we
-        // record the header ourselves.
+        // nghttp2 resets a stream over a header it deems invalid. Returning 0 here keeps the
+        // stream and drops the header; a header that is only unusual (an upper-case name) is
+        // kept, but never one with characters that could break an HTTP/1.1 header line.
         nghttp2_session_callbacks_set_on_invalid_header_callback(callbacks) { _, frame, name, nameLength, value, valueLength, _, user in
+            guard let name, let value, nghttp2_check_header_value(value, valueLength) != 0 else { return 0 }
+            var lowered = [UInt8](UnsafeBufferPointer(start: name, count: nameLength))
+            for index in lowered.indices where lowered[index] >= 0x41 && lowered[index] <= 0x5A {
+                lowered[index] += 0x20
+            }
+            guard nghttp2_check_header_name(lowered, lowered.count) != 0 else { return 0 }
             let connection = Unmanaged<Connection>.fromOpaque(user!).takeUnretainedValue()
-            connection.headerDidArrive(
-                frame!, name: UnsafeRawBufferPointer(start: name, count: nameLength),
-                value: UnsafeRawBufferPointer(start: value, count: valueLength))
+            lowered.withUnsafeBytes { loweredName in
+                connection.headerDidArrive(
+                    frame!, name: loweredName, value: UnsafeRawBufferPointer(start: value, count: valueLength))
+            }
             return 0
         }
         nghttp2_session_callbacks_set_on_data_chunk_recv_callback(callbacks) { _, _, streamID, data, length, user in
@@ -51,6 +58,9 @@ extension Connection {
         defer { nghttp2_option_del(options) }
         // Flow-control credit is returned by hand (RPCStream.consume) as the client drains.
         nghttp2_option_set_no_auto_window_update(options, 1)
+        // Real gRPC servers send grpc-message values with trailing spaces; RFC 9113 forbids them
+        // and nghttp2 would reset the stream. Accept them (they are trimmed for HTTP/1.1 anyway).
+        nghttp2_option_set_no_rfc9113_leading_and_trailing_ws_validation(options, 1)
         // Until the peer's SETTINGS arrive, assume a common limit instead of "unlimited".
         nghttp2_option_set_peer_max_concurrent_streams(options, 100)
 

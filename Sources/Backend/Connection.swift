@@ -74,6 +74,9 @@ final class Connection {
 
     let settings: ConnectionSettings
     private var keepaliveTimer: EventTimer?
+    /// Whether the socket (and TLS) ever connected: before that no request byte left, so a failure
+    /// cannot have reached the backend and its calls may be sent elsewhere.
+    private var socketConnected = false
     private var lastFrameReceivedAt = ContinuousClock.now
     private var pingSentAt: ContinuousClock.Instant?
 
@@ -280,6 +283,7 @@ final class Connection {
     /// The socket connected, or failed.
     func socketDidReceiveEvent(_ events: Int16) {
         if events & Int16(BEV_EVENT_CONNECTED) != 0 {
+            socketConnected = true
             if settings.tls != nil, let bufferevent {
                 Self.disableNagle(bufferevent_getfd(bufferevent))
                 let ssl = bufferevent_openssl_get_ssl(bufferevent)
@@ -386,6 +390,12 @@ final class Connection {
             return
         }
         if errorCode == NGHTTP2_NO_ERROR.rawValue {
+            if !stream.headDelivered && stream.httpStatus != 0 {
+                // A reply that was not gRPC (a proxy's 503 page, say) ended with its body: its
+                // HTTP status says what happened (http-grpc-status-mapping).
+                stream.finish(Self.status(of: stream), trailers: [])
+                return
+            }
             stream.finish(GRPCStatus(.internalError, "backend closed the stream without sending trailers"), trailers: [])
         } else {
             let code = StatusMapping.code(forRSTStreamErrorCode: errorCode)
@@ -421,8 +431,9 @@ final class Connection {
         let message = "backend \(endpoint) unavailable: \(reason)"
         for stream in failed {
             stream.unconsumedBytes = 0
-            // A connection that never became usable delivered nothing: its calls may go elsewhere.
-            if wasConnecting, stream.isReplayable, owner?.connection(self, couldNotDeliver: stream) == true {
+            // A connection whose socket never connected sent nothing: its calls may go elsewhere.
+            // (One that connected but never got the peer's SETTINGS may have delivered them.)
+            if wasConnecting, !socketConnected, stream.isReplayable, owner?.connection(self, couldNotDeliver: stream) == true {
                 continue
             }
             stream.finish(GRPCStatus(.unavailable, message), trailers: [])

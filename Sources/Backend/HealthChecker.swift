@@ -11,7 +11,9 @@ final class HealthChecker {
     private unowned let pool: ConnectionPool
     private let settings: BackendCluster.Configuration.HealthCheck
     private var timer: EventTimer?
+    private var probeTimer: EventTimer?
     private var probe: Probe?
+    private var probeStream: RPCStream?
     private var consecutivePasses = 0
     private var consecutiveFailures = 0
     /// The request frame, made once: HealthCheckRequest { string service = 1; }.
@@ -31,6 +33,9 @@ final class HealthChecker {
         MessageFramer.appendPrefix(flags: 0, length: message.count, to: &frame)
         frame.append(contentsOf: message)
         requestFrame = frame
+        probeTimer = EventTimer(loop: loop) { [weak self] in
+            self?.probeTimedOut()
+        }
         let timer = EventTimer(loop: loop) { [weak self] in
             self?.check()
         }
@@ -60,13 +65,27 @@ final class HealthChecker {
             // Straight to this endpoint, bypassing the balancer and the endpoint's health verdict.
             try pool.place(stream)
             self.probe = probe
+            probeStream = stream
+            // The backend may never answer (a hung process): the check then fails on our clock.
+            probeTimer?.schedule(after: settings.timeout)
         } catch {
             record(passed: false)
         }
     }
 
-    fileprivate func probeDidFinish(passed: Bool) {
+    private func probeTimedOut() {
+        guard probe != nil else { return }
         probe = nil
+        probeStream?.cancel()
+        probeStream = nil
+        record(passed: false)
+    }
+
+    fileprivate func probeDidFinish(passed: Bool) {
+        guard probe != nil else { return }
+        probeTimer?.cancel()
+        probe = nil
+        probeStream = nil
         record(passed: passed)
     }
 

@@ -37,6 +37,8 @@ public final class HTTPExchange {
     private var state: State = .awaitingResponse
     /// The server that read the request; it outlives every exchange (it lives as long as its loop).
     private unowned let server: HTTPServer
+    /// Tells the server, exactly once, that this exchange is over.
+    private let completion: ExchangeCompletion
     private var idleTimeout: Duration { server.configuration.idleTimeout }
     /// Set while this exchange is registered as its connection's close callback argument.
     private var retainedForCloseCallback: Unmanaged<HTTPExchange>?
@@ -58,9 +60,10 @@ public final class HTTPExchange {
     /// letting a fast one fill the kernel's socket buffer.
     public static let outputHighWaterMark = 64 * 1024
 
-    init(request: OpaquePointer, server: HTTPServer) {
+    init(request: OpaquePointer, server: HTTPServer, completion: ExchangeCompletion) {
         self.request = request
         self.server = server
+        self.completion = completion
         self.method = HTTPMethod(evhttp_request_get_command(request))
         if let uri = evhttp_request_get_evhttp_uri(request) {
             self.path = evhttp_uri_get_path(uri).map { String(cString: $0) } ?? "/"
@@ -99,7 +102,8 @@ public final class HTTPExchange {
     /// The request body as read by evhttp. Borrowed: move its bytes out (``Buffer/append(moving:)``)
     /// before answering, because libevent frees it with the request.
     public var body: Buffer {
-        Buffer(borrowing: evhttp_request_get_input_buffer(request))
+        guard let request else { preconditionFailure("the request body was read after the exchange ended") }
+        return Buffer(borrowing: evhttp_request_get_input_buffer(request))
     }
 
     /// The client's address as text (no port), for `x-forwarded-for`.
@@ -172,7 +176,10 @@ public final class HTTPExchange {
         guard let request else { return }
         addHeaders(headers, to: request)
         endOfExchange()
-        evhttp_send_reply(request, Int32(status), reasonPhrase(status), body?.raw)
+        // evhttp writes any body it is given, even where HTTP forbids one; a body after a HEAD,
+        // 1xx, 204 or 304 head would be read by the client as the start of the next response.
+        let forbidsBody = method == .head || (100..<200).contains(status) || status == 204 || status == 304
+        evhttp_send_reply(request, Int32(status), reasonPhrase(status), forbidsBody ? nil : body?.raw)
     }
 
     /// Sends the response head; the body follows as chunks.
@@ -185,6 +192,12 @@ public final class HTTPExchange {
         guard let request else { return }
         addHeaders(headers, to: request)
         state = .streaming
+        // Before HTTP/1.1 there is no chunked encoding, so a streamed body can only end with the
+        // connection; evhttp would instead honour an HTTP/1.0 "Connection: keep-alive" and send
+        // "Content-Length: 0". Dropping the client's keep-alive request makes it close.
+        if let value = header("Connection"), value.lowercased() == "keep-alive" {
+            evhttp_remove_header(evhttp_request_get_input_headers(request), "Connection")
+        }
         evhttp_send_reply_start(request, Int32(status), reasonPhrase(status))
         // Streams are long-lived: lift the read timeout that evhttp_send_reply_start keeps, so a
         // quiet client is not cut off (the write timeout still catches a client that stopped reading).
@@ -228,11 +241,34 @@ public final class HTTPExchange {
         guard let request else { return }
         endOfExchange()
         if closeConnection, let connection = evhttp_request_get_connection(request) {
-            // Freeing the connection frees the request with it; the client sees the chunked body cut.
-            evhttp_connection_free(connection)
-            server.exchangeDidEnd()
+            closeAfterOutputDrains(connection)
+            completion.fire()
         } else {
             evhttp_send_reply_end(request)
+        }
+    }
+
+    /// Cuts the connection once everything already written has reached the socket, so the client
+    /// gets every message sent so far and then sees the response end early (no final chunk).
+    /// Freeing the connection at once would discard bytes still in its output buffer.
+    private func closeAfterOutputDrains(_ connection: OpaquePointer) {
+        guard let bufferevent = evhttp_connection_get_bufferevent(connection) else {
+            evhttp_connection_free(connection)
+            return
+        }
+        bufferevent_disable(bufferevent, Int16(EV_READ))
+        let free: bufferevent_event_cb = { _, _, argument in
+            evhttp_connection_free(OpaquePointer(argument!))
+        }
+        bufferevent_setcb(bufferevent, nil, { bufferevent, argument in
+            // Called when the output buffer has drained (low watermark 0).
+            if evbuffer_get_length(bufferevent_get_output(bufferevent)) == 0 {
+                evhttp_connection_free(OpaquePointer(argument!))
+            }
+        }, free, UnsafeMutableRawPointer(connection))
+        bufferevent_enable(bufferevent, Int16(EV_WRITE))
+        if evbuffer_get_length(bufferevent_get_output(bufferevent)) == 0 {
+            evhttp_connection_free(connection)
         }
     }
 
@@ -246,9 +282,10 @@ public final class HTTPExchange {
             bufferevent_setwatermark(bufferevent, Int16(EV_READ), 0, 0)
         }
         if let request, let connection = evhttp_request_get_connection(request) {
-            // The close callback is per connection: leaving it set would call a dead exchange
-            // during the next keep-alive request.
-            evhttp_connection_set_closecb(connection, nil, nil)
+            // The close callback is per connection: leaving this exchange's would call a dead
+            // object during the next keep-alive request. Until evhttp reports the response
+            // written, a close still has to end the exchange for the server's count.
+            completion.watchClose(of: connection)
         }
         request = nil
         delegate = nil
@@ -265,8 +302,9 @@ public final class HTTPExchange {
     private func connectionDidClose() {
         guard state == .awaitingResponse || state == .streaming else { return }
         state = .clientGone
-        // libevent has detached the unfinished request from the dead connection: it is ours to free.
-        if let request {
+        // libevent has detached the unfinished request from the dead connection: it is ours to
+        // free. (Only a request still attached would be freed by libevent itself.)
+        if let request, evhttp_request_get_connection(request) == nil {
             evhttp_request_free(request)
         }
         request = nil
@@ -274,7 +312,7 @@ public final class HTTPExchange {
         self.delegate = nil
         delegate?.exchangeClientDidDisconnect(self)
         // The request was freed without completing, so evhttp will not report its completion.
-        server.exchangeDidEnd()
+        completion.fire()
         releaseCloseCallbackRetain()
     }
 
@@ -315,6 +353,52 @@ public final class HTTPExchange {
         case 503: "Service Unavailable"
         case 504: "Gateway Timeout"
         default: "Status \(status)"
+        }
+    }
+}
+
+/// Ends one exchange for its server's count exactly once, whichever comes first: evhttp reporting
+/// the response written (on-complete callback), the client leaving before the response was
+/// finished, or the connection closing after the response was handed to evhttp but before it was
+/// all written. Holds one retain of itself while libevent may still call it.
+final class ExchangeCompletion {
+    private unowned let server: HTTPServer
+    private var fired = false
+    private var retained: Unmanaged<ExchangeCompletion>?
+    private var watchedConnection: OpaquePointer?
+
+    init(server: HTTPServer) {
+        self.server = server
+    }
+
+    /// The argument for libevent callbacks, retained until ``fire()``.
+    var opaque: UnsafeMutableRawPointer {
+        if retained == nil { retained = Unmanaged.passRetained(self) }
+        return retained!.toOpaque()
+    }
+
+    /// Makes a close of `connection` end the exchange (until the response is reported written).
+    func watchClose(of connection: OpaquePointer) {
+        guard !fired else { return }
+        watchedConnection = connection
+        evhttp_connection_set_closecb(connection, { _, argument in
+            Unmanaged<ExchangeCompletion>.fromOpaque(argument!).takeUnretainedValue().fire()
+        }, opaque)
+    }
+
+    /// Ends the exchange for the server, once.
+    func fire() {
+        guard !fired else { return }
+        fired = true
+        if let connection = watchedConnection {
+            // The connection lives on for the next request: its close no longer concerns us.
+            evhttp_connection_set_closecb(connection, nil, nil)
+            watchedConnection = nil
+        }
+        server.exchangeDidEnd()
+        if let retained {
+            self.retained = nil
+            retained.release()
         }
     }
 }

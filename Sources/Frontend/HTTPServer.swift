@@ -97,12 +97,13 @@ public final class HTTPServer {
 
     private func didReceive(_ request: OpaquePointer) {
         exchangesInFlight += 1
+        let completion = ExchangeCompletion(server: self)
         // Called by evhttp once the response has been written completely, so a drain waits for
         // the bytes to leave, not just for the handler to finish.
         evhttp_request_set_on_complete_cb(request, { _, argument in
-            Unmanaged<HTTPServer>.fromOpaque(argument!).takeUnretainedValue().exchangeDidEnd()
-        }, Unmanaged.passUnretained(self).toOpaque())
-        let exchange = HTTPExchange(request: request, server: self)
+            Unmanaged<ExchangeCompletion>.fromOpaque(argument!).takeUnretainedValue().fire()
+        }, completion.opaque)
+        let exchange = HTTPExchange(request: request, server: self, completion: completion)
         handler.handle(exchange)
     }
 

@@ -46,7 +46,6 @@ struct CORS: Sendable {
             ("Access-Control-Allow-Methods", Self.allowedMethods),
             ("Access-Control-Max-Age", maxAgeSeconds),
             ("Vary", "Origin"),
-            ("Content-Length", "0"),
         ]
         if let allowHeaders = configuredAllowHeaders ?? exchange.header("Access-Control-Request-Headers") {
             headers.append(("Access-Control-Allow-Headers", allowHeaders))

@@ -69,6 +69,7 @@ final class GRPCWebCall {
     /// window runs out: a slow client slows the backend instead of growing the gateway's memory.
     private var clientBackedUp = false
     private var deadlineTimer: EventTimer?
+    private let maxBufferedReplyBytes: Int
     private let metrics: WorkerMetrics
     private let callProtocol: CallProtocol
     private let started = ContinuousClock.now
@@ -88,6 +89,8 @@ final class GRPCWebCall {
         self.cors = cors
         self.corsOrigin = corsOrigin
         self.scanner = FrameScanner(maxMessageLength: maxResponseMessageBytes)
+        // One maximal message plus room for a few small ones and their prefixes.
+        self.maxBufferedReplyBytes = maxResponseMessageBytes + 64 * 1024
     }
 
     /// Answers a gRPC-Web request with `status` without calling a backend (trailers-only).
@@ -316,8 +319,14 @@ final class GRPCWebCall {
         case .send:
             sendCompleteFrames()
         case .keep:
-            // Buffered mode: whole frames stay in `pending` until the status arrives.
-            break
+            // Buffered mode: whole frames stay in `pending` until the status arrives. A unary
+            // reply is one message; a backend that keeps sending on a unary call must not grow
+            // the buffer without bound.
+            if completeBytes > maxBufferedReplyBytes {
+                stream?.cancel()
+                stream = nil
+                finish(with: GRPCStatus(.resourceExhausted, "backend reply of more than \(maxBufferedReplyBytes) bytes for a non-streaming call"), trailers: [])
+            }
         case .drop:
             pending.drain(completeBytes)
             completeBytes = 0

@@ -279,7 +279,7 @@ final class RESTCall {
             } else if machine.mode == .streamed {
                 // A stream that ended cleanly with no messages.
                 headers.insert(("Content-Type", streamContentType), at: 0)
-                if target.streaming == .jsonArray { body.append("[]") }
+                if target.streaming == .jsonArray && !outputIsHTTPBody { body.append("[]") }
             } else {
                 respondStatus(GRPCStatus(.internalError, "backend reply had no message"), metadata: [], details: nil)
                 return
@@ -288,9 +288,15 @@ final class RESTCall {
         case .sendTrailerFrameAndEnd:
             let chunk = Buffer()
             if status.code == .ok {
-                if target.streaming == .jsonArray { chunk.append("]") }
+                if target.streaming == .jsonArray && !outputIsHTTPBody { chunk.append("]") }
                 exchange.sendChunk(chunk)
                 exchange.finishStreaming()
+                return
+            }
+            if outputIsHTTPBody {
+                // Raw bytes have no room for an error record: cut the response so it is seen as
+                // incomplete rather than as a clean end.
+                exchange.finishStreaming(closeConnection: true)
                 return
             }
             let error = statusJSON(status, details: details)

@@ -17,8 +17,10 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE / "generated"))
 
 from testing.v1 import testing_pb2_grpc as pb_grpc  # noqa: E402
+from testing.v1 import http_rules_pb2_grpc as rules_grpc  # noqa: E402
 
 import processes  # noqa: E402
+import rest  # noqa: E402
 from gateway_config import GatewayConfig  # noqa: E402
 
 # test_backend.py is the backend program, not a test module; generated/ holds protoc output.
@@ -103,6 +105,19 @@ def _launch_gateway(binary, directory, backend_address, config):
 def gateway(start_gateway, backend):
     """The shared gateway in front of the shared test backend."""
     return start_gateway(backend.address)
+
+
+@pytest.fixture(scope="session")
+def rules_stub(backend):
+    """A direct grpcio client of the backend's testing.v1.HTTPRuleService (StreamProgress)."""
+    with grpc.insecure_channel(backend.address) as channel:
+        yield rules_grpc.HTTPRuleServiceStub(channel)
+
+
+@pytest.fixture(scope="session")
+def rest_gateway(start_gateway, backend):
+    """The shared gateway of the REST tests: both test services, with rest.REST_HTTP as `http:`."""
+    return start_gateway(backend.address, services=rest.SERVICES, http=rest.REST_HTTP)
 
 
 @pytest.fixture

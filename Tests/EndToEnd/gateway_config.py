@@ -11,6 +11,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 TESTING_DESCRIPTORS = HERE / "testing.binpb"
 SERVICE = "testing.v1.TestService"
+RULES_SERVICE = "testing.v1.HTTPRuleService"  # the REST tests' service (http_rules.proto)
 
 ALLOWED_ORIGIN = "http://allowed.example"
 REFUSED_ORIGIN = "http://refused.example"
@@ -49,6 +50,10 @@ class GatewayConfig:
     # More keys of the backend's entry, e.g. {"balancing": "least_request", "keepalive":
     # {"interval": "1s", "timeout": "1s"}}; written on the same line, in flow style.
     backend_settings: dict = field(default_factory=dict)
+    # service → extra route keys in flow style, e.g. {RULES_SERVICE: "timeout: 300ms"}.
+    route_options: dict = field(default_factory=dict)
+    # The `http:` section as YAML text (block style, starting with "http:"), or "" for none.
+    http: str = ""
 
     def _backend_entry(self):
         if isinstance(self.backend_address, (list, tuple)):
@@ -66,7 +71,7 @@ class GatewayConfig:
             "backends:",
             f"  - {self._backend_entry()}",
             "routes:",
-            *(f"  - {{service: {s}, backend: test}}" for s in self.services),
+            *(f"  - {{service: {s}, backend: test{self._route_options(s)}}}" for s in self.services),
             "cors:",
             f"  allowed_origins: [{', '.join(_q(o) for o in self.allowed_origins)}]",
             f"  max_age: {CORS_MAX_AGE}",
@@ -74,7 +79,13 @@ class GatewayConfig:
             "  max_request_body: 1MiB",
             "  max_response_message: 4MiB",
         ]
+        if self.http:
+            lines += self.http.rstrip("\n").split("\n")
         return "\n".join(lines) + "\n"
+
+    def _route_options(self, service):
+        options = self.route_options.get(service)
+        return f", {options}" if options else ""
 
     def write(self, path):
         Path(path).write_text(self.render())

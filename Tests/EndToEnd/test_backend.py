@@ -40,6 +40,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent / "generated"))
 from testing.v1 import testing_pb2 as pb  # noqa: E402
 from testing.v1 import testing_pb2_grpc as pb_grpc  # noqa: E402
 
+import http_rules_backend  # noqa: E402  (testing.v1.HTTPRuleService, for the REST tests)
+
 # Hung calls each hold a worker thread until they are cancelled; leave room for many.
 MAX_WORKERS = 64
 # A Hang that nobody cancels gives up after this long, so a broken gateway cannot pin threads.
@@ -300,6 +302,7 @@ def serve(host, port, instance="", unary_delay_ms=0, grace=None, permit_pings=Fa
         ]
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=MAX_WORKERS), options=options)
     pb_grpc.add_TestServiceServicer_to_server(TestingBackend(CallRegistry(), instance, unary_delay_ms), server)
+    http_rules_backend.add_to_server(server)
     health_servicer = health.HealthServicer()
     health_servicer.set("", health_pb2.HealthCheckResponse.SERVING)
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
