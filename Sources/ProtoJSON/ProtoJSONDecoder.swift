@@ -174,7 +174,10 @@ struct DecoderRun {
     /// Decodes the one top-level value and checks nothing but whitespace follows.
     mutating func topLevel(_ index: Int) throws(ProtoJSONError) {
         if scanner.peek() == UInt8(ascii: "n"), tables.messages[index].wellKnownType != .value {
-            throw ProtoJSONError(reason: "expected an object for \(tables.messages[index].fullName), got null")
+            var probe = scanner
+            if (try? probe.readLiteral("null")) != nil {
+                throw ProtoJSONError(reason: "expected an object for \(tables.messages[index].fullName), got null")
+            }
         }
         try messageValue(index)
         guard scanner.isAtEnd() else {

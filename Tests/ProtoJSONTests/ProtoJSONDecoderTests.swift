@@ -136,6 +136,8 @@ struct ProtoJSONDecoderTests {
                 #"optionalString: lone surrogate \ud800 in a string"#
             ),
             ("testing.v1.json.TestAllTypes", #"{"zzz":1}"#, "zzz: unknown field of testing.v1.json.TestAllTypes"),
+            ("testing.v1.json.Order", "null", "expected an object for testing.v1.json.Order, got null"),
+            ("testing.v1.json.Order", "nope", "expected an object, got nope"),
             (
                 "testing.v1.json.TestAllTypes", #"{"optionalInt32":1} x"#,
                 "invalid JSON at byte 20: unexpected text after the JSON value"
