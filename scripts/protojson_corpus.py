@@ -468,6 +468,20 @@ def raw_cases():
         ("raw_closed_enum_unknown", "testing.v1.json2.Proto2Message",
          tag(10, 0) + varint(1) + tag(10, 0) + varint(5) + tag(22, 0) + varint(3) + tag(22, 0) + varint(10)),
         ("raw_wrong_wire_type", "testing.v1.json.TestAllTypes", tag(1, 2) + varint(1) + b"x" + tag(2, 0) + varint(9)),
+        # Values JSON cannot express: the reference refuses them, and so must the encoder.
+        ("refused_value_nan", "testing.v1.json.TestAllTypes", ld(306, tag(2, 1) + struct.pack("<d", float("nan")))),
+        ("refused_value_infinity", "testing.v1.json.TestAllTypes",
+         ld(316, tag(2, 1) + struct.pack("<d", float("-inf")))),
+        ("refused_timestamp_too_late", "testing.v1.json.TestAllTypes", ld(302, tag(1, 0) + varint(253402300800))),
+        ("refused_timestamp_too_early", "testing.v1.json.TestAllTypes", ld(302, tag(1, 0) + varint(-62135596801))),
+        ("refused_timestamp_negative_nanos", "testing.v1.json.TestAllTypes", ld(302, tag(2, 0) + varint(-1))),
+        ("refused_duration_sign_mismatch", "testing.v1.json.TestAllTypes",
+         ld(301, tag(1, 0) + varint(1) + tag(2, 0) + varint(-1))),
+        ("refused_duration_too_long", "testing.v1.json.TestAllTypes", ld(301, tag(1, 0) + varint(315576000001))),
+        ("refused_field_mask_upper_case", "testing.v1.json.TestAllTypes", ld(303, ld(1, b"fooBar"))),
+        ("refused_field_mask_trailing_underscore", "testing.v1.json.TestAllTypes", ld(303, ld(1, b"foo_"))),
+        ("refused_any_unknown_type", "testing.v1.json.TestAllTypes",
+         ld(305, ld(1, b"type.googleapis.com/no.Such") + ld(2, b""))),
     ]
 
 
