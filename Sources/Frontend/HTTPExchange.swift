@@ -248,6 +248,38 @@ public final class HTTPExchange {
         }
     }
 
+    /// Ends a streamed response with trailer fields (RFC 9112 §7.1.2), for clients that sent
+    /// `TE: trailers`. libevent 2.1 cannot send trailers, so the last chunk is written here and
+    /// the connection is closed once it has drained (evhttp would otherwise write its own last
+    /// chunk); the response is complete, only the connection is not reused.
+    public func finishStreaming(trailers: [(name: String, value: String)]) {
+        switch state {
+        case .clientGone: return
+        case .streaming: break
+        case .awaitingResponse, .finished: preconditionFailure("finishStreaming called outside a streamed response")
+        }
+        guard let request, let connection = evhttp_request_get_connection(request),
+            let bufferevent = evhttp_connection_get_bufferevent(connection)
+        else { return }
+        endOfExchange()
+        var text = "0\r\n"
+        for trailer in trailers {
+            // Trailer values come from the backend: no CR or LF may reach the wire.
+            let value = String(trailer.value.map { $0 == "\r" || $0 == "\n" ? " " : $0 })
+            text += "\(trailer.name): \(value)\r\n"
+        }
+        text += "\r\n"
+        let output = Buffer(borrowing: bufferevent_get_output(bufferevent))
+        output.append(text)
+        closeAfterOutputDrains(connection)
+        completion.fire()
+    }
+
+    /// Whether the client asked for trailers (`TE: trailers`).
+    public var acceptsTrailers: Bool {
+        header("TE")?.lowercased().split(separator: ",").contains { $0.trimmingCharacters() == "trailers" } ?? false
+    }
+
     /// Cuts the connection once everything already written has reached the socket, so the client
     /// gets every message sent so far and then sees the response end early (no final chunk).
     /// Freeing the connection at once would discard bytes still in its output buffer.
@@ -400,5 +432,15 @@ final class ExchangeCompletion {
             self.retained = nil
             retained.release()
         }
+    }
+}
+
+extension Substring {
+    /// The text without surrounding spaces and tabs.
+    fileprivate func trimmingCharacters() -> Substring {
+        var slice = self
+        while let first = slice.first, first == " " || first == "\t" { slice = slice.dropFirst() }
+        while let last = slice.last, last == " " || last == "\t" { slice = slice.dropLast() }
+        return slice
     }
 }

@@ -34,7 +34,11 @@ enum FieldEncoding {
         }
         json.append(contentsOf: repeatElement(UInt8(ascii: "}"), count: path.fields.count))
         do {
-            return try ProtoJSONDecoder(pool: pool).decode(messageIndex: messageIndex, json: json)
+            // Strict: an unknown enum name in a URL is an error, not silently dropped as an
+            // unknown JSON value would be under the lenient body options.
+            var options = ProtoJSONOptions()
+            options.ignoreUnknownFields = false
+            return try ProtoJSONDecoder(pool: pool, options: options).decode(messageIndex: messageIndex, json: json)
         } catch {
             throw GRPCStatus(.invalidArgument, "\(path.names.joined(separator: ".")): \(error.reason)")
         }

@@ -35,9 +35,33 @@ public final class Gateway {
         // A write to a socket the peer closed must be an error return, not a process kill.
         signal(SIGPIPE, SIG_IGN)
         EventLoop.enableThreadSupport()
+        // Hold SIGTERM and SIGINT until the main loop watches them: one that arrives after the
+        // port accepts but before then would otherwise kill the process with no drain. Worker
+        // threads inherit the block and keep it, so the main thread is the one that takes them.
+        var shutdownSignals = sigset_t()
+        sigemptyset(&shutdownSignals)
+        sigaddset(&shutdownSignals, SIGTERM)
+        sigaddset(&shutdownSignals, SIGINT)
+        pthread_sigmask(SIG_BLOCK, &shutdownSignals, nil)
 
         let listen = plan.configuration.listen
         let workerCount = Self.resolvedWorkerCount(plan.configuration.workers)
+        let registry = WorkerRegistry()
+        // The admin listener is bound before the public port, so it answers as soon as that does.
+        let mainLoop = try EventLoop()
+        var draining = false
+        var admin: HTTPServer?
+        if let listener = plan.configuration.admin {
+            let socket = try ListeningSocket.bind(host: listener.host, port: listener.port)
+            let server = try HTTPServer(
+                loop: mainLoop, configuration: .init(),
+                handler: AdminHandler(
+                    metrics: { registry.metrics.withLock { $0 } },
+                    isReady: { !draining && registry.started.withLock { $0 } == workerCount }))
+            try server.accept(socket)
+            admin = server
+            logger.info("admin listening", metadata: ["address": "\(listener.host):\(socket.port)"])
+        }
         var sockets: [ListeningSocket] = []
         let first = try ListeningSocket.bind(
             host: listen.host, port: listen.port, sharing: listen.reusePort ? .firstOfGroup : .exclusive)
@@ -51,7 +75,6 @@ public final class Gateway {
             }
         }
 
-        let registry = WorkerRegistry()
         var threads: [WorkerThread] = []
         let plan = self.plan
         let logger = self.logger
@@ -76,20 +99,6 @@ public final class Gateway {
                 "methods": "\(plan.methodCount)",
             ])
 
-        let mainLoop = try EventLoop()
-        var draining = false
-        var admin: HTTPServer?
-        if let listener = plan.configuration.admin {
-            let socket = try ListeningSocket.bind(host: listener.host, port: listener.port)
-            let server = try HTTPServer(
-                loop: mainLoop, configuration: .init(),
-                handler: AdminHandler(
-                    metrics: { registry.metrics.withLock { $0 } },
-                    isReady: { !draining && registry.started.withLock { $0 } == workerCount }))
-            try server.accept(socket)
-            admin = server
-            logger.info("admin listening", metadata: ["address": "\(listener.host):\(socket.port)"])
-        }
         // First SIGTERM/SIGINT: drain (stop accepting, let calls in flight finish up to
         // drain_timeout). A second one: stop at once.
         var signalsReceived = 0
@@ -106,6 +115,7 @@ public final class Gateway {
         }
         let terminate = SignalWatcher(loop: mainLoop, signal: SIGTERM, handler: onSignal)
         let interrupt = SignalWatcher(loop: mainLoop, signal: SIGINT, handler: onSignal)
+        pthread_sigmask(SIG_UNBLOCK, &shutdownSignals, nil)
         // Each worker reports when its loop has ended; the main loop ends with the last one.
         let workerStopped = Wakeup(loop: mainLoop) {
             if registry.stopped.withLock({ $0 }) == workerCount {

@@ -51,6 +51,9 @@ final class RESTCall {
     private let started = ContinuousClock.now
     /// Whether the call reached a backend (and so counts in calls in flight until it ends).
     private var inFlight = false
+    /// Set when the backend's reply broke the gRPC or protobuf rules: the client then gets 502
+    /// (a bad gateway upstream), not the 500 of code 13's usual mapping.
+    private var replyIsInvalid = false
 
     private init(exchange: HTTPExchange, target: Target, context: WorkerContext, corsHeaders: [(name: String, value: String)]) {
         self.exchange = exchange
@@ -263,12 +266,17 @@ final class RESTCall {
             count(status.code)
         }
         let details = trailers.first { $0.name == "grpc-status-details-bin" }?.value
-        switch machine.ended() {
+        var outcome = machine.ended()
+        if case .sendTrailersOnly = outcome, status.code == .ok {
+            // An OK with nothing before it: an empty stream (or a unary call with no reply).
+            outcome = .sendWholeResponse(metadata: [])
+        }
+        switch outcome {
         case .sendTrailersOnly:
-            respondStatus(status, metadata: trailers, details: details)
+            respondStatus(status, metadata: [], trailers: trailers, details: details)
         case .sendWholeResponse(let metadata):
             if status.code != .ok {
-                respondStatus(status, metadata: metadata + trailers, details: details)
+                respondStatus(status, metadata: metadata, trailers: trailers, details: details)
                 return
             }
             var headers = responseHeaders(metadata, trailers: trailers)
@@ -281,7 +289,10 @@ final class RESTCall {
                 headers.insert(("Content-Type", streamContentType), at: 0)
                 if target.streaming == .jsonArray && !outputIsHTTPBody { body.append("[]") }
             } else {
-                respondStatus(GRPCStatus(.internalError, "backend reply had no message"), metadata: [], details: nil)
+                replyIsInvalid = true
+                respondStatus(
+                    GRPCStatus(.internalError, "backend reply had no message"), metadata: metadata, trailers: trailers,
+                    details: nil)
                 return
             }
             exchange.respond(status: successStatus(metadata), headers: headers, body: body)
@@ -306,13 +317,13 @@ final class RESTCall {
                 chunk.append(error)
                 chunk.append("}\n")
                 exchange.sendChunk(chunk)
-                exchange.finishStreaming()
+                finishFailedStream(status)
             case .sse:
                 chunk.append("event: error\ndata: ")
                 chunk.append(error)
                 chunk.append("\n\n")
                 exchange.sendChunk(chunk)
-                exchange.finishStreaming()
+                finishFailedStream(status)
             case .jsonArray:
                 // No way to say "failed" inside an array: leave it unterminated and cut the
                 // connection before the last chunk, so the client sees an incomplete response.
@@ -323,13 +334,30 @@ final class RESTCall {
         }
     }
 
-    private func respondStatus(_ status: GRPCStatus, metadata: [(name: String, value: String)], details: String?) {
+    /// Ends a stream whose error record was written: with `grpc-status`/`grpc-message` trailers
+    /// when the client asked for trailers, else with the usual last chunk.
+    private func finishFailedStream(_ status: GRPCStatus) {
+        guard exchange.acceptsTrailers else {
+            exchange.finishStreaming()
+            return
+        }
+        var trailers: [(name: String, value: String)] = [("grpc-status", String(status.code.rawValue))]
+        if !status.message.isEmpty {
+            trailers.append(("grpc-message", GRPCMessageEncoding.encode(status.message)))
+        }
+        exchange.finishStreaming(trailers: trailers)
+    }
+
+    private func respondStatus(
+        _ status: GRPCStatus, metadata: [(name: String, value: String)], trailers: [(name: String, value: String)],
+        details: String?
+    ) {
         var headers: [(name: String, value: String)] = [("Content-Type", "application/json")]
-        headers.append(contentsOf: metadata.filter { !$0.name.hasPrefix("grpc-") }.map { ("grpc-metadata-\($0.name)", $0.value) })
-        headers.append(contentsOf: corsHeaders)
+        headers.append(contentsOf: responseHeaders(metadata, trailers: trailers))
         let body = Buffer()
         body.append(statusJSON(status, details: details))
-        exchange.respond(status: StatusMapping.httpStatus(for: status.code), headers: headers, body: body)
+        let httpStatus = replyIsInvalid ? 502 : StatusMapping.httpStatus(for: status.code)
+        exchange.respond(status: httpStatus, headers: headers, body: body)
     }
 
     /// `google.rpc.Status` JSON: from `grpc-status-details-bin` when the backend sent one (so
@@ -383,6 +411,7 @@ final class RESTCall {
         var messageIndex = method.outputIndex
         if let field = target.responseBody {
             guard let fields = try? ProtoWire.fields(of: message) else {
+                replyIsInvalid = true
                 throw GRPCStatus(.internalError, "backend reply is not a valid protobuf message")
             }
             let occurrences = fields.filter { $0.number == field.number }
@@ -391,20 +420,24 @@ final class RESTCall {
                 payload = occurrences.flatMap { Array(message[$0.value]) }
                 messageIndex = index
             } else {
-                // Any other kind: encode {"field": value} and keep the value.
+                // Any other kind: encode the reply with only that field, {"field": value}, and
+                // keep the value; a field at its default is absent there, so print the default.
                 let only = occurrences.flatMap { Array(message[$0.tagged]) }
                 do {
                     let compact = ProtoJSONEncoder(pool: schema, options: Self.protoJSONOptions(JSONOptions(
-                        emitDefaults: true, useProtoNames: true, enumsAsNumbers: target.json.enumsAsNumbers)))
+                        useProtoNames: true, enumsAsNumbers: target.json.enumsAsNumbers)))
                     let object = try compact.encode(messageIndex: method.outputIndex, wireBytes: only)
-                    return ("application/json", Self.valueOfSingleMemberObject(object))
+                    let value = object.count > 2 ? Self.valueOfSingleMemberObject(object) : defaultJSON(for: field)
+                    return ("application/json", value)
                 } catch {
+                    replyIsInvalid = true
                     throw GRPCStatus(.internalError, "backend reply cannot be written as JSON: \(error.description)")
                 }
             }
         }
         if outputIsHTTPBody {
             guard let body = try? HTTPBodyMessage.decode(payload) else {
+                replyIsInvalid = true
                 throw GRPCStatus(.internalError, "backend reply is not a valid google.api.HttpBody")
             }
             return (body.contentType.isEmpty ? "application/octet-stream" : body.contentType, Array(body.data))
@@ -412,7 +445,28 @@ final class RESTCall {
         do {
             return ("application/json", try encoder.encode(messageIndex: messageIndex, wireBytes: payload))
         } catch {
+            replyIsInvalid = true
             throw GRPCStatus(.internalError, "backend reply cannot be written as JSON: \(error.description)")
+        }
+    }
+
+    /// The JSON of a field at its default value, as ProtoJSON prints it with defaults emitted.
+    private func defaultJSON(for field: FieldSchema) -> [UInt8] {
+        if field.isMap { return Array("{}".utf8) }
+        if field.isRepeated { return Array("[]".utf8) }
+        switch field.type {
+        case .string, .bytes: return Array("\"\"".utf8)
+        case .bool: return Array("false".utf8)
+        case .int64, .uint64, .sint64, .fixed64, .sfixed64: return Array("\"0\"".utf8)
+        case .enum:
+            if !target.json.enumsAsNumbers, let index = field.enumIndex,
+                let zero = context.plan.schema.enumeration(at: index).value(number: 0)
+            {
+                return Array("\"\(zero.name)\"".utf8)
+            }
+            return Array("0".utf8)
+        case .message, .group: return Array("null".utf8)
+        default: return Array("0".utf8)
         }
     }
 
@@ -427,7 +481,8 @@ final class RESTCall {
         switch machine.messagesReady() {
         case .keep:
             if keptReply != nil, !target.method.method.serverStreaming {
-                throw GRPCStatus(.internalError, "backend sent more than one reply message for a unary method")
+                replyIsInvalid = true
+                    throw GRPCStatus(.internalError, "backend sent more than one reply message for a unary method")
             }
             keptReply = bytes
             keptContentType = contentType
@@ -489,9 +544,11 @@ extension RESTCall: RPCStreamDelegate {
         do {
             while let frame = try deframer.next() {
                 guard !frame.isTrailer else {
+                    replyIsInvalid = true
                     throw GRPCStatus(.internalError, "backend reply contains a frame with flag 0x80, which gRPC does not allow")
                 }
                 guard frame.flags & MessageFramer.compressedFlag == 0 else {
+                    replyIsInvalid = true
                     throw GRPCStatus(.internalError, "backend sent a compressed message; the gateway does not ask for compression")
                 }
                 try messageArrived(frame.payload)
@@ -516,6 +573,7 @@ extension RESTCall: RPCStreamDelegate {
         self.stream = nil
         var status = status
         if status.code == .ok, deframer.bufferedByteCount > 0 {
+            replyIsInvalid = true
             status = GRPCStatus(.internalError, "backend reply ended inside a gRPC message")
         }
         finish(with: status, trailers: trailers)

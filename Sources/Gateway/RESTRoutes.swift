@@ -55,12 +55,9 @@ enum RESTRouteTableBuilder {
             let fallbackLocation = configuration.routes.first { $0.service.value == target.method.serviceName }?
                 .service.location
             let rule: HTTPRule
-            var extras = RuleExtras(http: http)
-            var location = fallbackLocation
-            if let yaml = yamlRules[name] {
+            let yaml = yamlRules[name]
+            if let yaml {
                 rule = schemaRule(yaml)
-                extras = RuleExtras(http: http, rule: yaml)
-                location = yaml.pattern.location
             } else if let annotation = target.method.httpRules.first {
                 rule = annotation
             } else {
@@ -70,10 +67,20 @@ enum RESTRouteTableBuilder {
             do {
                 bindings = try HTTPBinding.resolve(rule, for: target.method, in: schema)
             } catch {
-                let origin = yamlRules[name] == nil ? "google.api.http annotation of \(name): " : ""
-                throw ConfigError(location: location, message: "\(origin)\(error.description)")
+                let origin = yaml == nil ? "google.api.http annotation of \(name): " : ""
+                throw ConfigError(location: yaml?.pattern.location ?? fallbackLocation, message: "\(origin)\(error.description)")
             }
             for binding in bindings {
+                // An additional binding's own settings and location, over its rule's.
+                let bindingYAML = binding.bindingIndex == 0 ? nil : yaml?.additionalBindings[binding.bindingIndex - 1]
+                let extras = RuleExtras(http: http, rule: yaml, binding: bindingYAML)
+                let location = (bindingYAML ?? yaml)?.pattern.location ?? fallbackLocation
+                if case .named(let kind) = binding.method, !receivableMethods.contains(kind) {
+                    throw ConfigError(
+                        location: location,
+                        message: "\(binding.label): the HTTP server (libevent 2.1) cannot receive \(kind) requests; "
+                            + "use GET, POST, PUT, PATCH, DELETE, HEAD or OPTIONS")
+                }
                 let route = RESTRoute(
                     binding: binding, target: target, json: extras.json, streaming: extras.streaming,
                     successStatus: extras.successStatus)
@@ -89,16 +96,19 @@ enum RESTRouteTableBuilder {
         return builder.build()
     }
 
+    /// The methods evhttp delivers to the gateway (it answers any other with 501 itself).
+    private static let receivableMethods: Set<String> = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
+
     /// The gateway's per-rule settings, with the gateway-wide defaults.
     private struct RuleExtras {
         var json: JSONOptions
         var streaming: StreamingFormat
         var successStatus: Int
 
-        init(http: HTTPConfiguration, rule: HTTPRuleConfiguration? = nil) {
-            json = http.json.applying(rule?.json ?? .init())
-            streaming = rule?.streaming ?? http.streaming
-            successStatus = rule?.successStatus ?? 200
+        init(http: HTTPConfiguration, rule: HTTPRuleConfiguration? = nil, binding: HTTPRuleConfiguration? = nil) {
+            json = http.json.applying(rule?.json ?? .init()).applying(binding?.json ?? .init())
+            streaming = binding?.streaming ?? rule?.streaming ?? http.streaming
+            successStatus = binding?.successStatus ?? rule?.successStatus ?? 200
         }
     }
 

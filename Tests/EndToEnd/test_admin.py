@@ -51,7 +51,13 @@ def _metrics(port):
 
 def test_health_and_readiness(admin_gateway):
     assert _get(admin_gateway.admin_port, "/healthz").status == 200
+    # Ready once every worker serves; the public port accepts (into its backlog) a moment before,
+    # so poll as a readiness probe would.
+    deadline = time.monotonic() + 3
     ready = _get(admin_gateway.admin_port, "/readyz")
+    while ready.status != 200 and time.monotonic() < deadline:
+        time.sleep(0.05)
+        ready = _get(admin_gateway.admin_port, "/readyz")
     assert ready.status == 200 and ready.body == b"ready\n"
     assert _get(admin_gateway.admin_port, "/nope").status == 404
 
