@@ -110,6 +110,12 @@ let package = Package(
             resources: [.copy("Fixtures")],
             swiftSettings: strictSettings
         ),
+        .testTarget(
+            name: "ProtoJSONTests",
+            dependencies: ["ProtoJSON", "Schema"],
+            resources: [.copy("Fixtures")],
+            swiftSettings: strictSettings
+        ),
         .testTarget(name: "BackendTests", dependencies: ["Backend"], swiftSettings: strictSettings),
         .testTarget(
             name: "GatewayTests",
@@ -120,6 +126,14 @@ let package = Package(
             name: "ConfigTests",
             dependencies: ["Config"],
             resources: [.copy("Fixtures")],
+            swiftSettings: strictSettings
+        ),
+
+        // Benchmarks: executables that print figures and never assert.
+        .executableTarget(
+            name: "ProtoJSONBenchmark",
+            dependencies: ["ProtoJSON", "Schema", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            path: "Tests/Benchmarks/ProtoJSONBenchmark",
             swiftSettings: strictSettings
         ),
     ]

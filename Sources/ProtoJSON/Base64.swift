@@ -3,7 +3,9 @@
 /// without padding (https://protobuf.dev/programming-guides/json/, "bytes").
 enum Base64 {
     /// The standard alphabet.
-    private static let alphabet: [UInt8] = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
+    private static let alphabet: [UInt8] = Array(
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8
+    )
 
     /// Byte → 6-bit value for both alphabets; 0xFF for anything else.
     private static let decodeTable: [UInt8] = {

@@ -12,17 +12,28 @@ final class CodecTables: Sendable {
     let enums: [EnumTable]
     /// The pool the tables were made from (Any resolves type URLs through it).
     let pool: DescriptorPool
+    /// Where `google.protobuf.Struct`, `Value` and `ListValue` are, looked up once: JSON objects
+    /// and arrays inside a Value refer to them without naming them.
+    let structIndex: Int?
+    /// See ``structIndex``.
+    let valueIndex: Int?
+    /// See ``structIndex``.
+    let listValueIndex: Int?
 
     /// Lays out the tables for every message and enum of `pool`.
     init(pool: DescriptorPool) {
         self.pool = pool
+        structIndex = pool.messageIndex(named: WellKnownType.struct.rawValue)
+        valueIndex = pool.messageIndex(named: WellKnownType.value.rawValue)
+        listValueIndex = pool.messageIndex(named: WellKnownType.listValue.rawValue)
         enums = pool.enums.map(EnumTable.init)
         messages = pool.messages.map { MessageTable($0, pool: pool) }
     }
 }
 
-/// One message type, laid out for the codec.
-struct MessageTable: Sendable {
+/// One message type, laid out for the codec. A class, so that reaching it from the hot path costs
+/// one reference count instead of one per array inside.
+final class MessageTable: Sendable {
     /// The fields in declaration order.
     let fields: [FieldTable]
     /// Field positions sorted by field number: the order the reference prints fields in.
@@ -90,10 +101,19 @@ struct MessageTable: Sendable {
 enum FieldKind: UInt8, Sendable {
     case int32, int64, uint32, uint64, sint32, sint64, fixed32, fixed64, sfixed32, sfixed64
     case float, double, bool, string, bytes, enumeration, message, group
+
+    /// The integer kinds written as plain varints (no zig-zag for these, or zig-zag for `sint`),
+    /// which ``JSONWriter/packedIntegers(_:_:_:first:)`` prints in bulk.
+    var isPlainVarint: Bool {
+        switch self {
+        case .int32, .int64, .uint32, .uint64, .sint32, .sint64: true
+        default: false
+        }
+    }
 }
 
-/// One field, laid out for the codec.
-struct FieldTable: Sendable {
+/// One field, laid out for the codec (a class for the same reason as ``MessageTable``).
+final class FieldTable: Sendable {
     /// The field number.
     let number: Int
     /// The value kind.
@@ -171,8 +191,8 @@ struct FieldTable: Sendable {
     }
 }
 
-/// One enum type, laid out for the codec.
-struct EnumTable: Sendable {
+/// One enum type, laid out for the codec (a class for the same reason as ``MessageTable``).
+final class EnumTable: Sendable {
     /// Number → quoted first-declared name, for numbers in a small dense range.
     let denseNames: [[UInt8]?]
     /// The smallest number in ``denseNames``.

@@ -1,8 +1,8 @@
 public import Schema
 
 /// Encodes one string value, from a URL path variable or a query parameter, as the wire bytes of a
-/// field reached through a path of fields (https://cloud.google.com/endpoints/docs/grpc-service-config/reference/rpc/google.api#httprule,
-/// "path template syntax" and query parameters).
+/// field reached through a path of fields (google/api/http.proto, `HttpRule`: path template
+/// variables and query parameters; Protos/vendored/google/api/http.proto).
 ///
 /// Protobuf merges on concatenation (https://protobuf.dev/programming-guides/encoding/#last-one-wins):
 /// a later scalar replaces an earlier one, sub-messages merge field by field, repeated fields
@@ -38,7 +38,10 @@ public struct FieldValueEncoder: Sendable {
     /// component, each an index into the ``MessageSchema/fields`` of the message before it.
     /// - Throws: When a name is unknown or a non-final component is not a singular message.
     public func resolve(messageIndex: Int, path: String) throws(ProtoJSONError) -> [Int] {
-        try resolve(messageIndex: messageIndex, names: path.split(separator: ".", omittingEmptySubsequences: false).map(String.init))
+        try resolve(
+            messageIndex: messageIndex,
+            names: path.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+        )
     }
 
     /// Resolves field names (proto or JSON names) to field indices.
@@ -49,7 +52,10 @@ public struct FieldValueEncoder: Sendable {
             let table = tables.messages[current]
             let prefix = names[..<position].joined(separator: ".")
             guard let index = table.names.lookup(name) else {
-                throw ProtoJSONError(fieldPath: prefix.isEmpty ? name : prefix + "." + name, reason: "unknown field of \(table.fullName)")
+                throw ProtoJSONError(
+                    fieldPath: prefix.isEmpty ? name : prefix + "." + name,
+                    reason: "unknown field of \(table.fullName)"
+                )
             }
             indices.append(index)
             let field = table.fields[index]
@@ -89,7 +95,10 @@ public struct FieldValueEncoder: Sendable {
         }
         let last = fields[fields.count - 1]
         guard !last.isMap else {
-            throw ProtoJSONError(fieldPath: fields.map(\.jsonName).joined(separator: "."), reason: "a map field cannot take a single value")
+            throw ProtoJSONError(
+                fieldPath: fields.map(\.jsonName).joined(separator: "."),
+                reason: "a map field cannot take a single value"
+            )
         }
         let json = jsonText(for: value, field: last)
         let options = ProtoJSONOptions(ignoreUnknownFields: false)
@@ -129,7 +138,12 @@ public struct FieldValueEncoder: Sendable {
     }
 
     /// Resolves `path` and encodes `value`; see ``encode(messageIndex:fieldPath:value:into:)``.
-    public func encode(messageIndex: Int, path: String, value: String, into output: inout [UInt8]) throws(ProtoJSONError) {
+    public func encode(
+        messageIndex: Int,
+        path: String,
+        value: String,
+        into output: inout [UInt8]
+    ) throws(ProtoJSONError) {
         let fieldPath = try resolve(messageIndex: messageIndex, path: path)
         try encode(messageIndex: messageIndex, fieldPath: fieldPath, value: value, into: &output)
     }

@@ -127,9 +127,46 @@ struct JSONScanner {
         return (start..<end.end, end.isInteger)
     }
 
+    /// Reads a number that is a plain integer of at most 18 digits (`-?[1-9][0-9]*` or `0`), the
+    /// common case, in one pass; returns `nil` without moving for anything else (a fraction, an
+    /// exponent, a leading zero, more digits), which the general path then handles.
+    @inline(__always)
+    mutating func plainInteger() -> ParsedInteger? {
+        var index = position
+        let end = source.count
+        var negative = false
+        if index < end && source[index] == UInt8(ascii: "-") {
+            negative = true
+            index += 1
+        }
+        let digitsStart = index
+        var magnitude: UInt64 = 0
+        while index < end {
+            let digit = source[index] &- UInt8(ascii: "0")
+            if digit > 9 {
+                break
+            }
+            magnitude = magnitude &* 10 &+ UInt64(digit)
+            index += 1
+        }
+        let count = index - digitsStart
+        guard count > 0, count <= 18, count == 1 || source[digitsStart] != UInt8(ascii: "0") else {
+            return nil
+        }
+        if index < end {
+            let next = source[index]
+            if next == UInt8(ascii: ".") || next == UInt8(ascii: "e") || next == UInt8(ascii: "E") {
+                return nil
+            }
+        }
+        position = index
+        return ParsedInteger(negative: negative, magnitude: magnitude)
+    }
+
     /// Where a JSON number starting at `start` ends, or `nil` if the text there is not one.
     @inline(__always)
-    static func numberEnd(_ source: UnsafeRawBufferPointer, _ start: Int, _ limit: Int) -> (end: Int, isInteger: Bool)? {
+    static func numberEnd(_ source: UnsafeRawBufferPointer, _ start: Int, _ limit: Int) -> (end: Int, isInteger: Bool)?
+    {
         var index = start
         if index < limit && source[index] == UInt8(ascii: "-") {
             index += 1
@@ -199,6 +236,8 @@ struct JSONScanner {
                 if key.hasEscapes {
                     var scratch: [UInt8] = []
                     try decodeString(key, into: &scratch)
+                } else {
+                    try checkUTF8(key.range)
                 }
                 try expect(UInt8(ascii: ":"), "':'")
                 try skipValue(depth: depth - 1)
@@ -280,7 +319,8 @@ struct JSONScanner {
                 var scalar = try hex4(at: index, end: end)
                 index += 4
                 if scalar >= 0xD800 && scalar <= 0xDBFF {
-                    guard index + 6 <= end, source[index] == UInt8(ascii: "\\"), source[index + 1] == UInt8(ascii: "u") else {
+                    guard index + 6 <= end, source[index] == UInt8(ascii: "\\"), source[index + 1] == UInt8(ascii: "u")
+                    else {
                         throw ProtoJSONError(reason: "lone surrogate \\u\(String(scalar, radix: 16)) in a string")
                     }
                     let low = try hex4(at: index + 2, end: end)
@@ -362,7 +402,10 @@ struct JSONScanner {
                 end += 1
             }
         }
-        let text = String(decoding: UnsafeRawBufferPointer(rebasing: source[position..<min(end, position + 40)]), as: UTF8.self)
+        let text = String(
+            decoding: UnsafeRawBufferPointer(rebasing: source[position..<min(end, position + 40)]),
+            as: UTF8.self
+        )
         return end - position > 40 ? text + "…" : text
     }
 }

@@ -33,7 +33,24 @@ enum NumberFormatting {
             out.append(contentsOf: [UInt8(ascii: "."), UInt8(ascii: "0")])
             return
         }
-        layout(decimal: Decimal(shortestOf: value.description), to: &out)
+        appendShortest(value.description, to: &out)
+    }
+
+    /// Appends Swift's shortest-digits `description`, as is when it is in fixed notation (Swift
+    /// uses it for magnitudes from 1e-4 up to 2^53 for doubles and 2^24 for floats, a range where
+    /// Python does too, with the same text), else rewritten in Python's layout.
+    private static func appendShortest(_ description: String, to out: inout [UInt8]) {
+        var text = description
+        let copied = text.withUTF8 { utf8 -> Bool in
+            guard !utf8.contains(UInt8(ascii: "e")) else {
+                return false
+            }
+            out.append(contentsOf: utf8)
+            return true
+        }
+        if !copied {
+            layout(decimal: Decimal(shortestOf: description), to: &out)
+        }
     }
 
     /// Appends a finite float as `ToShortestFloat` and then Python `repr` would.
@@ -43,7 +60,7 @@ enum NumberFormatting {
             return
         }
         if value.isNormal {
-            layout(decimal: Decimal(shortestOf: value.description), to: &out)
+            appendShortest(value.description, to: &out)
             return
         }
         // Subnormal: try 6, 7, … significant digits of the value (as a double) until one parses

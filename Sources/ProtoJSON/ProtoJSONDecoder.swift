@@ -67,10 +67,12 @@ public struct ProtoJSONDecoder: Sendable {
 
     /// A decode fed in pieces (a request body arriving in chunks).
     ///
-    /// The pieces are gathered and converted when ``finish(into:)`` is called: a JSON object's
-    /// members can arrive in any order (`@type` last in an `Any`, say), and the gateway bounds
-    /// request bodies anyway, so one pass over the whole text is both simpler and faster than a
-    /// resumable parser. Pieces can be split anywhere, even inside a UTF-8 sequence or an escape.
+    /// Every piece is checked for JSON syntax as it arrives (``ResumableJSONScanner``), so a
+    /// malformed body fails at its first bad byte and ``isComplete`` tells when the value has
+    /// ended; pieces can be split anywhere, even inside a UTF-8 sequence or an escape. The
+    /// conversion to wire bytes runs at ``finish(into:)``: an object's members may come in any
+    /// order (`@type` last in an `Any`), and request bodies are bounded, so one pass over the
+    /// whole text is simpler and faster than resuming the conversion itself.
     public struct Incremental: Sendable {
         /// The decoder to run at the end.
         let decoder: ProtoJSONDecoder
@@ -78,26 +80,40 @@ public struct ProtoJSONDecoder: Sendable {
         let messageIndex: Int
         /// The text so far.
         private var buffered: [UInt8] = []
+        /// The syntax check so far.
+        private var syntax: ResumableJSONScanner
 
         /// Creates an incremental decode.
         init(decoder: ProtoJSONDecoder, messageIndex: Int) {
             self.decoder = decoder
             self.messageIndex = messageIndex
+            self.syntax = ResumableJSONScanner(maxDepth: decoder.options.maxDepth)
+        }
+
+        /// Whether a complete JSON value has arrived (trailing whitespace may still follow).
+        public var isComplete: Bool {
+            syntax.isComplete
         }
 
         /// Adds the next piece of the JSON text.
-        public mutating func feed(_ piece: UnsafeRawBufferPointer) {
+        /// - Throws: ``ProtoJSONError`` when the text so far cannot be the start of valid JSON.
+        public mutating func feed(_ piece: UnsafeRawBufferPointer) throws(ProtoJSONError) {
+            try syntax.feed(piece)
             buffered.append(contentsOf: piece)
         }
 
-        /// Adds the next piece of the JSON text.
-        public mutating func feed(_ piece: [UInt8]) {
-            buffered.append(contentsOf: piece)
+        /// Adds the next piece of the JSON text; see ``feed(_:)-(UnsafeRawBufferPointer)``.
+        public mutating func feed(_ piece: [UInt8]) throws(ProtoJSONError) {
+            try withRawBytes(piece) { (buffer) throws(ProtoJSONError) in
+                try feed(buffer)
+            }
         }
 
         /// Converts the whole text and appends the wire bytes.
-        /// - Throws: ``ProtoJSONError`` as ``ProtoJSONDecoder/decode(messageIndex:json:into:)``.
-        public func finish(into output: inout [UInt8]) throws(ProtoJSONError) {
+        /// - Throws: ``ProtoJSONError`` as ``ProtoJSONDecoder/decode(messageIndex:json:into:)``,
+        ///   or when the text ended before the value did.
+        public mutating func finish(into output: inout [UInt8]) throws(ProtoJSONError) {
+            try syntax.finish()
             try withRawBytes(buffered) { (buffer) throws(ProtoJSONError) in
                 try decoder.decode(messageIndex: messageIndex, json: buffer, into: &output)
             }
@@ -158,7 +174,10 @@ struct DecoderRun {
     /// Decodes the one top-level value and checks nothing but whitespace follows.
     mutating func topLevel(_ index: Int) throws(ProtoJSONError) {
         if scanner.peek() == UInt8(ascii: "n"), tables.messages[index].wellKnownType != .value {
-            throw ProtoJSONError(reason: "expected an object for \(tables.messages[index].fullName), got null")
+            var probe = scanner
+            if (try? probe.readLiteral("null")) != nil {
+                throw ProtoJSONError(reason: "expected an object for \(tables.messages[index].fullName), got null")
+            }
         }
         try messageValue(index)
         guard scanner.isAtEnd() else {
@@ -219,6 +238,9 @@ struct DecoderRun {
                 if isAny && keyText(key) == "@type" {
                     _ = try scanner.readString()
                     continue
+                }
+                if !key.hasEscapes {
+                    try scanner.checkUTF8(key.range)
                 }
                 guard options.ignoreUnknownFields else {
                     throw ProtoJSONError(fieldPath: keyText(key), reason: "unknown field of \(table.fullName)")
@@ -364,16 +386,19 @@ struct DecoderRun {
         let entryTable = tables.messages[field.messageIndex]
         let keyField = entryTable.fields[entryTable.fieldPosition(number: 1)]
         let valueField = entryTable.fields[entryTable.fieldPosition(number: 2)]
-        let valueIsValue = valueField.kind == .message && tables.messages[valueField.messageIndex].wellKnownType == .value
+        let valueIsValue =
+            valueField.kind == .message && tables.messages[valueField.messageIndex].wellKnownType == .value
         var keys = Set<[UInt8]>()
         repeat {
             let keyToken = try scanner.readString()
             try scanner.expect(UInt8(ascii: ":"), "':'")
             var key: [UInt8] = []
             try scanner.decodeString(keyToken, into: &key)
-            let keyDescription = String(decoding: key, as: UTF8.self)
             guard keys.insert(key).inserted else {
-                throw ProtoJSONError(fieldPath: "[\(keyDescription)]", reason: "map key given more than once")
+                throw ProtoJSONError(
+                    fieldPath: "[\(String(decoding: key, as: UTF8.self))]",
+                    reason: "map key given more than once"
+                )
             }
             let entryStart = out.count
             do throws(ProtoJSONError) {
@@ -394,7 +419,7 @@ struct DecoderRun {
                 }
                 WireWriter.endLengthDelimited(body, to: &out)
             } catch {
-                throw error.prefixed(with: "[\(keyDescription)]")
+                throw error.prefixed(with: "[\(String(decoding: key, as: UTF8.self))]")
             }
         } while try scanner.nextItem(closing: UInt8(ascii: "}"))
     }
@@ -545,12 +570,24 @@ struct DecoderRun {
     }
 
     /// Reads an integer given as a JSON number or a string holding one.
+    @inline(__always)
     mutating func integerToken() throws(ProtoJSONError) -> ParsedInteger {
         guard let byte = scanner.peek() else {
             throw scanner.syntaxError("unexpected end of input")
         }
+        let start = scanner.position
+        if byte == UInt8(ascii: "-") || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")) {
+            if let fast = scanner.plainInteger() {
+                return fast
+            }
+            let (range, _) = try scanner.readNumber()
+            do {
+                return try NumberParsing.integer(scanner.source, range, allowLeadingZeros: false)
+            } catch {
+                throw ProtoJSONError(reason: error.reason.replacing("%got", with: excerpt(at: start)))
+            }
+        }
         if byte == UInt8(ascii: "\"") {
-            let excerpt = scanner.excerpt()
             let token = try scanner.readString()
             do {
                 if token.hasEscapes {
@@ -562,19 +599,17 @@ struct DecoderRun {
                 }
                 return try NumberParsing.integer(scanner.source, token.range, allowLeadingZeros: true)
             } catch {
-                throw ProtoJSONError(reason: error.reason.replacing("%got", with: excerpt))
-            }
-        }
-        if byte == UInt8(ascii: "-") || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")) {
-            let excerpt = scanner.excerpt()
-            let (range, _) = try scanner.readNumber()
-            do {
-                return try NumberParsing.integer(scanner.source, range, allowLeadingZeros: false)
-            } catch {
-                throw ProtoJSONError(reason: error.reason.replacing("%got", with: excerpt))
+                throw ProtoJSONError(reason: error.reason.replacing("%got", with: excerpt(at: start)))
             }
         }
         throw mismatch("an integer")
+    }
+
+    /// The text of the value that starts at `position`, for an error message.
+    func excerpt(at position: Int) -> String {
+        var probe = scanner
+        probe.position = position
+        return probe.excerpt()
     }
 
     /// Range-checks an integer for a field's type.
@@ -607,7 +642,7 @@ struct DecoderRun {
         }
         let value: Double
         if byte == UInt8(ascii: "\"") {
-            let excerpt = scanner.excerpt()
+            let start = scanner.position
             let token = try scanner.readString()
             var text: [UInt8] = []
             try scanner.decodeString(token, into: &text)
@@ -623,7 +658,7 @@ struct DecoderRun {
                     return NumberParsing.double(buffer, 0..<buffer.count, isInteger: end.isInteger)
                 }
                 guard let parsed else {
-                    throw ProtoJSONError(reason: "expected a number, got \(excerpt)")
+                    throw ProtoJSONError(reason: "expected a number, got \(excerpt(at: start))")
                 }
                 value = parsed
             }
@@ -694,7 +729,11 @@ enum NumberParsing {
     /// - Parameter allowLeadingZeros: Whether `007` is accepted (inside strings it is, as the
     ///   reference's `int()` takes it; a bare JSON number never has one).
     /// - Throws: With `%got` in the reason, for the caller to replace with the token's text.
-    static func integer(_ source: UnsafeRawBufferPointer, _ range: Range<Int>, allowLeadingZeros: Bool) throws(ProtoJSONError) -> ParsedInteger {
+    static func integer(
+        _ source: UnsafeRawBufferPointer,
+        _ range: Range<Int>,
+        allowLeadingZeros: Bool
+    ) throws(ProtoJSONError) -> ParsedInteger {
         var index = range.lowerBound
         var negative = false
         if index < range.upperBound && source[index] == UInt8(ascii: "-") {
@@ -718,7 +757,8 @@ enum NumberParsing {
             return ParsedInteger(negative: negative, magnitude: magnitude)
         }
         // Not plain digits: any JSON number whose value is an integer.
-        guard let end = JSONScanner.numberEnd(source, range.lowerBound, range.upperBound), end.end == range.upperBound else {
+        guard let end = JSONScanner.numberEnd(source, range.lowerBound, range.upperBound), end.end == range.upperBound
+        else {
             throw ProtoJSONError(reason: "expected an integer, got %got")
         }
         let value = double(source, range, isInteger: false)

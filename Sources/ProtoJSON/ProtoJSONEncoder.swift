@@ -172,7 +172,8 @@ struct EncoderRun {
             }
         }
 
-        var printed: [Bool] = options.alwaysPrintFieldsWithNoPresence ? Array(repeating: false, count: table.fields.count) : []
+        var printed: [Bool] =
+            options.alwaysPrintFieldsWithNoPresence ? Array(repeating: false, count: table.fields.count) : []
         var start = base
         while start < end {
             let position = Int(occurrences[start].position)
@@ -211,7 +212,11 @@ struct EncoderRun {
 
     /// Collects the occurrences of known fields in `range` onto ``occurrences``, sorted by field
     /// number (stable, so wire order holds within a field).
-    mutating func scan(_ table: MessageTable, _ source: UnsafeRawBufferPointer, _ range: Range<Int>) throws(ProtoJSONError) {
+    mutating func scan(
+        _ table: MessageTable,
+        _ source: UnsafeRawBufferPointer,
+        _ range: Range<Int>
+    ) throws(ProtoJSONError) {
         var reader = WireReader(source, start: range.lowerBound, end: range.upperBound)
         let base = occurrences.count
         var sequence: Int32 = 0
@@ -308,7 +313,9 @@ struct EncoderRun {
                 // Several occurrences of one message merge: their fields concatenate.
                 var merged: [UInt8] = []
                 for occurrence in occurrences[group] {
-                    merged.append(contentsOf: UnsafeRawBufferPointer(rebasing: source[occurrence.start..<occurrence.end]))
+                    merged.append(
+                        contentsOf: UnsafeRawBufferPointer(rebasing: source[occurrence.start..<occurrence.end])
+                    )
                 }
                 try withRawBytes(merged) { (buffer) throws(ProtoJSONError) in
                     try message(field.messageIndex, buffer, 0..<buffer.count)
@@ -338,7 +345,11 @@ struct EncoderRun {
     }
 
     /// Whether a closed enum's value on the wire is one of its names.
-    private func isNamedEnumValue(_ field: FieldTable, _ source: UnsafeRawBufferPointer, _ occurrence: Occurrence) -> Bool {
+    private func isNamedEnumValue(
+        _ field: FieldTable,
+        _ source: UnsafeRawBufferPointer,
+        _ occurrence: Occurrence
+    ) -> Bool {
         var reader = WireReader(source, start: occurrence.start, end: occurrence.end)
         guard let raw = try? reader.readVarint() else {
             return false
@@ -380,6 +391,20 @@ struct EncoderRun {
         for occurrenceIndex in group {
             let occurrence = occurrences[occurrenceIndex]
             if occurrence.wireType == 2 && field.wireType != 2 {
+                if writer.indent == 0 && occurrence.start < occurrence.end && field.kind.isPlainVarint {
+                    startList(field, &started, &first)
+                    do {
+                        count += try writer.packedIntegers(
+                            field.kind,
+                            source,
+                            occurrence.start..<occurrence.end,
+                            first: &element
+                        )
+                    } catch {
+                        throw error.prefixed(with: "[\(count)]")
+                    }
+                    continue
+                }
                 var reader = WireReader(source, start: occurrence.start, end: occurrence.end)
                 while !reader.isAtEnd {
                     let valueStart = reader.position
@@ -436,7 +461,8 @@ struct EncoderRun {
     }
 
     /// Writes a map field's entries as an object; a key seen twice keeps its last value.
-    mutating func map(_ field: FieldTable, _ source: UnsafeRawBufferPointer, _ group: Range<Int>) throws(ProtoJSONError) {
+    mutating func map(_ field: FieldTable, _ source: UnsafeRawBufferPointer, _ group: Range<Int>) throws(ProtoJSONError)
+    {
         let entryTable = tables.messages[field.messageIndex]
         let keyField = entryTable.fields[entryTable.fieldPosition(number: 1)]
         let valueField = entryTable.fields[entryTable.fieldPosition(number: 2)]
@@ -489,7 +515,9 @@ struct EncoderRun {
             keep = []
             for (position, entry) in order.enumerated() {
                 let next = position + 1 < order.count ? order[position + 1] : -1
-                keep.append(next < 0 || compareMapKeys(keyField, source, entries[order[position]].key, entries[next].key) != 0)
+                keep.append(
+                    next < 0 || compareMapKeys(keyField, source, entries[order[position]].key, entries[next].key) != 0
+                )
                 sorted.append(entries[entry])
             }
             entries = sorted
@@ -513,7 +541,10 @@ struct EncoderRun {
                     try defaultValue(valueField)
                 }
             } catch {
-                let keyText = String(decoding: writer.bytes[keyStart...].prefix { $0 != UInt8(ascii: ":") }, as: UTF8.self)
+                let keyText = String(
+                    decoding: writer.bytes[keyStart...].prefix { $0 != UInt8(ascii: ":") },
+                    as: UTF8.self
+                )
                 throw error.prefixed(with: "[\(keyText)]")
             }
         }
@@ -523,10 +554,19 @@ struct EncoderRun {
     /// Orders two map keys: numerically for integer types (signed or not as the type is), `false`
     /// before `true`, strings by their UTF-8 bytes. A missing key is the type's default.
     /// - Returns: Negative, zero or positive, as `left` sorts before, with or after `right`.
-    private func compareMapKeys(_ field: FieldTable, _ source: UnsafeRawBufferPointer, _ left: Range<Int>?, _ right: Range<Int>?) -> Int {
+    private func compareMapKeys(
+        _ field: FieldTable,
+        _ source: UnsafeRawBufferPointer,
+        _ left: Range<Int>?,
+        _ right: Range<Int>?
+    ) -> Int {
         if field.kind == .string {
-            let a = left.map { UnsafeRawBufferPointer(rebasing: source[$0]) } ?? UnsafeRawBufferPointer(start: nil, count: 0)
-            let b = right.map { UnsafeRawBufferPointer(rebasing: source[$0]) } ?? UnsafeRawBufferPointer(start: nil, count: 0)
+            let a =
+                left.map { UnsafeRawBufferPointer(rebasing: source[$0]) }
+                ?? UnsafeRawBufferPointer(start: nil, count: 0)
+            let b =
+                right.map { UnsafeRawBufferPointer(rebasing: source[$0]) }
+                ?? UnsafeRawBufferPointer(start: nil, count: 0)
             let common = min(a.count, b.count)
             for index in 0..<common where a[index] != b[index] {
                 return Int(a[index]) - Int(b[index])
@@ -544,7 +584,11 @@ struct EncoderRun {
     }
 
     /// A numeric map key as signed and unsigned 64-bit values (only one is meaningful per type).
-    private func mapKeyNumber(_ field: FieldTable, _ source: UnsafeRawBufferPointer, _ range: Range<Int>?) -> (Int64, UInt64) {
+    private func mapKeyNumber(
+        _ field: FieldTable,
+        _ source: UnsafeRawBufferPointer,
+        _ range: Range<Int>?
+    ) -> (Int64, UInt64) {
         guard let range else {
             return (0, 0)
         }
@@ -570,7 +614,11 @@ struct EncoderRun {
     }
 
     /// Writes a map key as a JSON string (`"12"`, `"true"`, `"name"`).
-    private mutating func mapKey(_ field: FieldTable, _ source: UnsafeRawBufferPointer, _ range: Range<Int>?) throws(ProtoJSONError) {
+    private mutating func mapKey(
+        _ field: FieldTable,
+        _ source: UnsafeRawBufferPointer,
+        _ range: Range<Int>?
+    ) throws(ProtoJSONError) {
         guard let range else {
             switch field.kind {
             case .string: writer.raw("\"\"")
@@ -601,7 +649,8 @@ struct EncoderRun {
 
     /// Writes one scalar (or enum, string, bytes) value read from `reader`.
     /// - Parameter wireRange: The value's bytes, for strings and bytes.
-    mutating func scalar(_ field: FieldTable, _ reader: inout WireReader, wireRange: Range<Int>) throws(ProtoJSONError) {
+    mutating func scalar(_ field: FieldTable, _ reader: inout WireReader, wireRange: Range<Int>) throws(ProtoJSONError)
+    {
         switch field.kind {
         case .int32: writer.integer(Int64(Int32(truncatingIfNeeded: try reader.readVarint())))
         case .int64: writer.quotedInteger(Int64(bitPattern: try reader.readVarint()))

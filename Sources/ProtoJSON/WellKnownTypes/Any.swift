@@ -89,7 +89,10 @@ extension DecoderRun {
         let url = String(decoding: typeURL, as: UTF8.self)
         let typeName = url.split(separator: "/", omittingEmptySubsequences: false).last.map(String.init) ?? url
         guard !typeName.isEmpty, let index = tables.pool.messageIndex(named: typeName) else {
-            throw ProtoJSONError(fieldPath: "@type", reason: "cannot resolve Any type \"\(url)\": not in the descriptor pool")
+            throw ProtoJSONError(
+                fieldPath: "@type",
+                reason: "cannot resolve Any type \"\(url)\": not in the descriptor pool"
+            )
         }
         out.append(0x0A)
         WireWriter.appendVarint(UInt64(typeURL.count), to: &out)

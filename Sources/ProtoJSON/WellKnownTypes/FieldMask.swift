@@ -13,7 +13,9 @@ enum FieldMaskFormat {
             }
             if afterUnderscore {
                 guard scalar.properties.isLowercase else {
-                    throw ProtoJSONError(reason: "FieldMask path \"\(path)\" has a \"_\" not followed by a lower-case letter")
+                    throw ProtoJSONError(
+                        reason: "FieldMask path \"\(path)\" has a \"_\" not followed by a lower-case letter"
+                    )
                 }
                 result += String(scalar).uppercased()
                 afterUnderscore = false

@@ -17,7 +17,7 @@ enum StructLayout {
 extension EncoderRun {
     /// Writes a Struct as a JSON object, entries in wire order, the last of a repeated key winning.
     mutating func structObject(_ source: UnsafeRawBufferPointer, _ range: Range<Int>) throws(ProtoJSONError) {
-        guard let structIndex = tables.pool.messageIndex(named: "google.protobuf.Struct") else {
+        guard let structIndex = tables.structIndex else {
             throw ProtoJSONError(reason: "google.protobuf.Struct is not in the pool")
         }
         let table = tables.messages[structIndex]
@@ -98,7 +98,14 @@ extension EncoderRun {
 extension DecoderRun {
     /// The pool index of a well-known message that must be loaded for the codec to use it.
     func wellKnownIndex(_ type: WellKnownType) throws(ProtoJSONError) -> Int {
-        guard let index = tables.pool.messageIndex(named: type.rawValue) else {
+        let known: Int?
+        switch type {
+        case .struct: known = tables.structIndex
+        case .value: known = tables.valueIndex
+        case .listValue: known = tables.listValueIndex
+        default: known = tables.pool.messageIndex(named: type.rawValue)
+        }
+        guard let index = known else {
             throw ProtoJSONError(reason: "\(type.rawValue) is not in the descriptor pool")
         }
         return index
@@ -122,7 +129,10 @@ extension DecoderRun {
             var key: [UInt8] = []
             try scanner.decodeString(token, into: &key)
             guard keys.insert(key).inserted else {
-                throw ProtoJSONError(fieldPath: String(decoding: key, as: UTF8.self), reason: "key given more than once")
+                throw ProtoJSONError(
+                    fieldPath: String(decoding: key, as: UTF8.self),
+                    reason: "key given more than once"
+                )
             }
             out.append(0x0A)
             let entry = WireWriter.beginLengthDelimited(&out)

@@ -35,18 +35,20 @@ enum TimeFormat {
         return era * 146_097 + dayOfEra - 719_468
     }
 
-    /// Appends `value` with at least `width` digits, zero-padded.
+    /// Appends a non-negative `value` with at least `width` digits, zero-padded, without
+    /// allocating.
     static func appendPadded(_ value: Int64, width: Int, to out: inout [UInt8]) {
-        var digits: [UInt8] = []
-        var rest = value
-        repeat {
-            digits.append(UInt8(ascii: "0") + UInt8(rest % 10))
-            rest /= 10
-        } while rest > 0
-        if digits.count < width {
-            out.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: width - digits.count))
+        let digits = max(width, JSONWriter.decimalDigitCount(UInt64(value)))
+        var divisor: Int64 = 1
+        for _ in 1..<digits {
+            divisor *= 10
         }
-        out.append(contentsOf: digits.reversed())
+        var rest = value
+        while divisor > 0 {
+            out.append(UInt8(ascii: "0") + UInt8(rest / divisor))
+            rest %= divisor
+            divisor /= 10
+        }
     }
 
     /// Appends `.fff`, `.ffffff` or `.fffffffff`, the fewest of those that is exact, or nothing.
@@ -65,7 +67,10 @@ enum TimeFormat {
     }
 
     /// Reads `seconds` (field 1) and `nanos` (field 2), the layout Timestamp and Duration share.
-    static func secondsAndNanos(_ source: UnsafeRawBufferPointer, _ range: Range<Int>) throws(ProtoJSONError) -> (Int64, Int64) {
+    static func secondsAndNanos(
+        _ source: UnsafeRawBufferPointer,
+        _ range: Range<Int>
+    ) throws(ProtoJSONError) -> (Int64, Int64) {
         var seconds: Int64 = 0
         var nanos: Int64 = 0
         try WireFields.forEach(source, range) { (number, wireType, value) throws(ProtoJSONError) in
@@ -96,21 +101,21 @@ extension EncoderRun {
             days -= 1
         }
         let (year, month, day) = TimeFormat.civil(days: days)
-        var out: [UInt8] = [UInt8(ascii: "\"")]
-        TimeFormat.appendPadded(year, width: 4, to: &out)
-        out.append(UInt8(ascii: "-"))
-        TimeFormat.appendPadded(month, width: 2, to: &out)
-        out.append(UInt8(ascii: "-"))
-        TimeFormat.appendPadded(day, width: 2, to: &out)
-        out.append(UInt8(ascii: "T"))
-        TimeFormat.appendPadded(secondOfDay / 3600, width: 2, to: &out)
-        out.append(UInt8(ascii: ":"))
-        TimeFormat.appendPadded(secondOfDay / 60 % 60, width: 2, to: &out)
-        out.append(UInt8(ascii: ":"))
-        TimeFormat.appendPadded(secondOfDay % 60, width: 2, to: &out)
-        TimeFormat.appendFraction(nanos: nanos, to: &out)
-        out.append(contentsOf: [UInt8(ascii: "Z"), UInt8(ascii: "\"")])
-        writer.bytes.append(contentsOf: out)
+        writer.bytes.append(UInt8(ascii: "\""))
+        TimeFormat.appendPadded(year, width: 4, to: &writer.bytes)
+        writer.bytes.append(UInt8(ascii: "-"))
+        TimeFormat.appendPadded(month, width: 2, to: &writer.bytes)
+        writer.bytes.append(UInt8(ascii: "-"))
+        TimeFormat.appendPadded(day, width: 2, to: &writer.bytes)
+        writer.bytes.append(UInt8(ascii: "T"))
+        TimeFormat.appendPadded(secondOfDay / 3600, width: 2, to: &writer.bytes)
+        writer.bytes.append(UInt8(ascii: ":"))
+        TimeFormat.appendPadded(secondOfDay / 60 % 60, width: 2, to: &writer.bytes)
+        writer.bytes.append(UInt8(ascii: ":"))
+        TimeFormat.appendPadded(secondOfDay % 60, width: 2, to: &writer.bytes)
+        TimeFormat.appendFraction(nanos: nanos, to: &writer.bytes)
+        writer.bytes.append(UInt8(ascii: "Z"))
+        writer.bytes.append(UInt8(ascii: "\""))
     }
 
     /// Writes a Duration as quoted seconds with an `s` suffix.
@@ -165,7 +170,9 @@ extension DecoderRun {
     mutating func timestampValue() throws(ProtoJSONError) {
         let text = try wellKnownString("Timestamp")
         let description = String(decoding: text, as: UTF8.self)
-        let invalid = ProtoJSONError(reason: "invalid Timestamp \"\(description)\" (want RFC 3339 like 1972-01-01T10:00:20.021Z)")
+        let invalid = ProtoJSONError(
+            reason: "invalid Timestamp \"\(description)\" (want RFC 3339 like 1972-01-01T10:00:20.021Z)"
+        )
         var index = 0
         func digits(_ count: Int) throws(ProtoJSONError) -> Int64 {
             guard index + count <= text.count else { throw invalid }
@@ -232,7 +239,8 @@ extension DecoderRun {
         else {
             throw invalid
         }
-        let seconds = TimeFormat.days(year: year, month: month, day: day) * 86_400 + hour * 3600 + minute * 60 + second - offset
+        let seconds =
+            TimeFormat.days(year: year, month: month, day: day) * 86_400 + hour * 3600 + minute * 60 + second - offset
         guard seconds >= TimeFormat.minimumTimestampSeconds && seconds <= TimeFormat.maximumTimestampSeconds else {
             throw ProtoJSONError(reason: "Timestamp \"\(description)\" out of range [0001-01-01, 9999-12-31]")
         }
@@ -243,7 +251,9 @@ extension DecoderRun {
     mutating func durationValue() throws(ProtoJSONError) {
         let text = try wellKnownString("Duration")
         let description = String(decoding: text, as: UTF8.self)
-        let invalid = ProtoJSONError(reason: "invalid Duration \"\(description)\" (want seconds with an \"s\" suffix, like \"-1.5s\")")
+        let invalid = ProtoJSONError(
+            reason: "invalid Duration \"\(description)\" (want seconds with an \"s\" suffix, like \"-1.5s\")"
+        )
         guard text.last == UInt8(ascii: "s") else { throw invalid }
         var index = 0
         let negative = text.first == UInt8(ascii: "-")
