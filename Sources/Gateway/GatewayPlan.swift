@@ -1,5 +1,6 @@
 public import Backend
 public import Config
+public import ProtoJSON
 public import Routing
 public import Schema
 internal import Foundation
@@ -41,6 +42,8 @@ public struct GatewayPlan: Sendable {
     public let configuration: GatewayConfiguration
     /// The loaded descriptors.
     public let schema: DescriptorPool
+    /// The JSON codec's tables for `schema`, built once (they cost more than many calls).
+    public let json: ProtoJSONCodec
     /// One entry per configured backend, in configuration order.
     public let backends: [BackendCluster.Configuration]
     /// Each backend's names and their start-up answers, parallel to ``backends``: the seed of
@@ -144,7 +147,7 @@ public struct GatewayPlan: Sendable {
         }
         let restRoutes = try RESTRouteTableBuilder.build(configuration: configuration, schema: schema, methods: routes)
         return GatewayPlan(
-            configuration: configuration, schema: schema, backends: backends, resolvers: resolvers,
-            routesByPath: routes, restRoutes: restRoutes)
+            configuration: configuration, schema: schema, json: ProtoJSONCodec(pool: schema), backends: backends,
+            resolvers: resolvers, routesByPath: routes, restRoutes: restRoutes)
     }
 }

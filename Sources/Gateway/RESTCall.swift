@@ -68,7 +68,7 @@ final class RESTCall {
             // One message per line (NDJSON) or per event (SSE): an indented document would break both.
             options.indent = 0
         }
-        self.encoder = ProtoJSONEncoder(pool: context.plan.schema, options: options)
+        self.encoder = context.plan.json.encoder(options: options)
         let schema = context.plan.schema
         let outputName = target.responseBody.flatMap { $0.messageIndex.map { schema.message(at: $0).fullName } }
             ?? method.outputType
@@ -147,11 +147,21 @@ final class RESTCall {
         let schema = context.plan.schema
         let method = target.method.method
         let inputIndex = method.inputIndex
-        let decoder = ProtoJSONDecoder(pool: schema, options: Self.protoJSONOptions(target.json))
+        let decoder = context.plan.json.decoder(options: Self.protoJSONOptions(target.json))
+        let fieldValues = context.plan.json.fieldValueEncoder
         let body = exchange.body.bytes
 
-        // The fields that come from the URL, encoded once and appended to every message.
+        // The fields that come from the URL, encoded once and appended to every message. Every
+        // value is written even when it is a default, so a path-bound field wins over the body.
         var urlFields: [UInt8] = []
+        func encode(_ value: String, at field: ResolvedFieldPath) throws(GRPCStatus) {
+            let path = field.names.joined(separator: ".")
+            do {
+                try fieldValues.encode(messageIndex: inputIndex, path: path, value: value, into: &urlFields)
+            } catch {
+                throw GRPCStatus(.invalidArgument, "\(path): \(error.reason)")
+            }
+        }
         if target.body != .wholeRequest, let query = exchange.query, !query.isEmpty {
             let http = context.plan.configuration.http
             let policy: QueryParameters.UnknownParameterPolicy =
@@ -163,11 +173,11 @@ final class RESTCall {
                 throw GRPCStatus(.invalidArgument, error.description)
             }
             for assignment in assignments {
-                urlFields.append(contentsOf: try FieldEncoding.encode(assignment.value, at: assignment.field, messageIndex: inputIndex, in: schema))
+                try encode(assignment.value, at: assignment.field)
             }
         }
         for (variable, binding) in zip(target.variables, pathBindings) {
-            urlFields.append(contentsOf: try FieldEncoding.encode(binding.value, at: variable, messageIndex: inputIndex, in: schema))
+            try encode(binding.value, at: variable)
         }
 
         func decode(_ json: ArraySlice<UInt8>, context label: String) throws(GRPCStatus) -> [UInt8] {
@@ -363,7 +373,7 @@ final class RESTCall {
     /// `google.rpc.Status` JSON: from `grpc-status-details-bin` when the backend sent one (so
     /// its details survive), else code and message.
     private func statusJSON(_ status: GRPCStatus, details: String?) -> [UInt8] {
-        if let details, let json = StatusDetails.json(base64: details, status: status, pool: context.plan.schema) {
+        if let details, let json = StatusDetails.json(base64: details, encoder: context.plan.json.encoder()) {
             return json
         }
         return Array(ErrorBody.json(for: status).utf8)
@@ -424,7 +434,7 @@ final class RESTCall {
                 // keep the value; a field at its default is absent there, so print the default.
                 let only = occurrences.flatMap { Array(message[$0.tagged]) }
                 do {
-                    let compact = ProtoJSONEncoder(pool: schema, options: Self.protoJSONOptions(JSONOptions(
+                    let compact = context.plan.json.encoder(options: Self.protoJSONOptions(JSONOptions(
                         useProtoNames: true, enumsAsNumbers: target.json.enumsAsNumbers)))
                     let object = try compact.encode(messageIndex: method.outputIndex, wireBytes: only)
                     let value = object.count > 2 ? Self.valueOfSingleMemberObject(object) : defaultJSON(for: field)

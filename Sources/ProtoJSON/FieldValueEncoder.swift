@@ -34,6 +34,12 @@ public struct FieldValueEncoder: Sendable {
         self.tables = CodecTables(pool: pool)
     }
 
+    /// Creates an encoder that shares a codec's tables (see ``ProtoJSONCodec``).
+    init(tables: CodecTables) {
+        self.pool = tables.pool
+        self.tables = tables
+    }
+
     /// Resolves a dotted field path (`order.item_id` or `order.itemId`) to field indices, one per
     /// component, each an index into the ``MessageSchema/fields`` of the message before it.
     /// - Throws: When a name is unknown or a non-final component is not a singular message.

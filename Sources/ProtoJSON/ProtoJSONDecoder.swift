@@ -31,6 +31,13 @@ public struct ProtoJSONDecoder: Sendable {
         self.tables = CodecTables(pool: pool)
     }
 
+    /// Creates a decoder that shares a codec's tables (see ``ProtoJSONCodec``).
+    init(tables: CodecTables, options: ProtoJSONOptions) {
+        self.pool = tables.pool
+        self.options = options
+        self.tables = tables
+    }
+
     /// Appends the wire bytes of the message a JSON text describes.
     /// - Parameters:
     ///   - messageIndex: The message type, an index into ``DescriptorPool/messages``.
