@@ -1,10 +1,13 @@
 -- wrk script for scripts/bench: POSTs one prebuilt gRPC-Web request and checks every response.
 --
---   wrk ... -s scripts/bench/grpcweb.lua http://HOST:PORT/orders.OrderService/GetOrder -- MODE N
+--   wrk ... -s scripts/bench.d/grpcweb.lua http://HOST:PORT/orders.OrderService/GetOrder -- MODE N [REQUEST]
 --
 -- MODE is `binary` (application/grpc-web+proto) or `text` (application/grpc-web-text, base64).
--- N is how many data frames (messages) a correct response carries: 1 for GetOrder, 4 for
--- StreamOrderUpdates. Both methods take the same request bytes: field 1 (order_id) = "ord-123".
+-- N is how many data frames (messages) a correct response carries: 1 for GetOrder and CreateOrder,
+-- 4 for StreamOrderUpdates. REQUEST is `small` (default): field 1 = "ord-123", which is
+-- GetOrderRequest / OrderStatusRequest{order_id: "ord-123"}; or `1mib` (binary only, for
+-- CreateOrder): CreateOrderRequest{customer_id: 1 MiB of "x"}, a 1,048,585-byte body. The backend
+-- reads and ignores requests, so every method answers as usual whatever it is sent.
 --
 -- A response counts as good only if its HTTP status is 200 and its body (base64-decoded in text
 -- mode, chunk by chunk: each flushed chunk may carry its own padding) is exactly N uncompressed data
@@ -24,11 +27,18 @@ end
 local frame = "\0\0\0\0\9" .. "\10\7" .. "ord-123"
 local frame_base64 = "AAAAAAkKB29yZC0xMjM="
 
+-- CreateOrderRequest{customer_id (field 1): 1 MiB of "x"}: tag 0a, length 2^20 as the varint
+-- 80 80 40, the string; 1,048,580 bytes in all (0x00100004), behind the 5-byte prefix.
+local function large_frame()
+   return "\0" .. "\0\16\0\4" .. "\10" .. "\128\128\64" .. string.rep("x", 1048576)
+end
+
 local mode, expected = "binary", 1
 
 function init(args)
    mode = args[1] or "binary"
    expected = tonumber(args[2] or "1")
+   local request = args[3] or "small"
    wrk.method = "POST"
    wrk.headers["X-Grpc-Web"] = "1"
    wrk.headers["X-User-Agent"] = "grpc-web-javascript/0.1"
@@ -41,6 +51,7 @@ function init(args)
       wrk.headers["Content-Type"] = "application/grpc-web+proto"
       wrk.headers["Accept"] = "application/grpc-web+proto"
       wrk.body = frame
+      if request == "1mib" then wrk.body = large_frame() end
    end
    -- Globals, so done() can read them with thread:get().
    good, bad_http, bad_grpc, first_bad = 0, 0, 0, ""
@@ -134,6 +145,7 @@ function done(summary, latency, requests)
       r = r + thread:get("bad_grpc")
       if first == "" then first = thread:get("first_bad") end
    end
+   first = first:gsub("%c", " ")
    local e = summary.errors
    io.write(string.format(
       "BENCH requests=%d duration_us=%d p50_us=%d p99_us=%d max_us=%d good=%d bad_http=%d"
