@@ -116,6 +116,7 @@ let package = Package(
             resources: [.copy("Fixtures")],
             swiftSettings: strictSettings
         ),
+        .testTarget(name: "FrontendTests", dependencies: ["Frontend", "GRPCWire"], swiftSettings: strictSettings),
         .testTarget(name: "BackendTests", dependencies: ["Backend"], swiftSettings: strictSettings),
         .testTarget(
             name: "GatewayTests",

@@ -179,7 +179,7 @@ public final class HTTPExchange {
         // evhttp writes any body it is given, even where HTTP forbids one; a body after a HEAD,
         // 1xx, 204 or 304 head would be read by the client as the start of the next response.
         let forbidsBody = method == .head || (100..<200).contains(status) || status == 204 || status == 304
-        evhttp_send_reply(request, Int32(status), reasonPhrase(status), forbidsBody ? nil : body?.raw)
+        evhttp_send_reply(request, Int32(status), HTTPReasonPhrase.phrase(for: status), forbidsBody ? nil : body?.raw)
     }
 
     /// Sends the response head; the body follows as chunks.
@@ -198,7 +198,7 @@ public final class HTTPExchange {
         if let value = header("Connection"), value.lowercased() == "keep-alive" {
             evhttp_remove_header(evhttp_request_get_input_headers(request), "Connection")
         }
-        evhttp_send_reply_start(request, Int32(status), reasonPhrase(status))
+        evhttp_send_reply_start(request, Int32(status), HTTPReasonPhrase.phrase(for: status))
         // Streams are long-lived: lift the read timeout that evhttp_send_reply_start keeps, so a
         // quiet client is not cut off (the write timeout still catches a client that stopped reading).
         if let bufferevent = connectionBufferevent {
@@ -365,28 +365,6 @@ public final class HTTPExchange {
         }
     }
 
-    private func reasonPhrase(_ status: Int) -> String {
-        switch status {
-        case 200: "OK"
-        case 201: "Created"
-        case 204: "No Content"
-        case 400: "Bad Request"
-        case 403: "Forbidden"
-        case 404: "Not Found"
-        case 405: "Method Not Allowed"
-        case 413: "Payload Too Large"
-        case 415: "Unsupported Media Type"
-        case 429: "Too Many Requests"
-        case 431: "Request Header Fields Too Large"
-        case 499: "Client Closed Request"
-        case 500: "Internal Server Error"
-        case 501: "Not Implemented"
-        case 502: "Bad Gateway"
-        case 503: "Service Unavailable"
-        case 504: "Gateway Timeout"
-        default: "Status \(status)"
-        }
-    }
 }
 
 /// Ends one exchange for its server's count exactly once, whichever comes first: evhttp reporting
