@@ -15,7 +15,7 @@ internal import Schema
 ///
 /// The call is kept alive by its exchange (until the response is finished or the client leaves)
 /// and by its backend stream (until the stream ends).
-final class GRPCWebCall {
+final class GRPCWebCall: BackendCall {
     /// What the request's content type says about the call.
     struct ContentType {
         /// The body is base64 text (`application/grpc-web-text`).
@@ -49,9 +49,6 @@ final class GRPCWebCall {
         }
     }
 
-    private let exchange: HTTPExchange
-    private var stream: RPCStream?
-    private var machine: ResponseStateMachine
     private let textResponse: Bool
     private let responseContentType: String
     private let corsOrigin: String?
@@ -62,28 +59,12 @@ final class GRPCWebCall {
     private let pending = Buffer()
     /// How many bytes at the front of `pending` are whole frames.
     private var completeBytes = 0
-    /// Flow-control credit held back while the client's socket is over its high-water mark.
-    private var owedCredit = 0
-    /// True from a chunk write that left the client's socket over its high-water mark until it
-    /// drains. Meanwhile received bytes are not acknowledged, so the backend stops when its
-    /// window runs out: a slow client slows the backend instead of growing the gateway's memory.
-    private var clientBackedUp = false
-    private var deadlineTimer: EventTimer?
     private let maxBufferedReplyBytes: Int
-    private let metrics: WorkerMetrics
-    private let callProtocol: CallProtocol
-    private let started = ContinuousClock.now
-    /// Whether the call reached a backend (and so counts in calls in flight until it ends).
-    private var inFlight = false
 
     private init(
         exchange: HTTPExchange, mode: ResponseStateMachine.Mode, textResponse: Bool, codec: String, cors: CORS,
         corsOrigin: String?, maxResponseMessageBytes: Int, metrics: WorkerMetrics, callProtocol: CallProtocol
     ) {
-        self.exchange = exchange
-        self.metrics = metrics
-        self.callProtocol = callProtocol
-        self.machine = ResponseStateMachine(mode: mode)
         self.textResponse = textResponse
         self.responseContentType = textResponse ? "application/grpc-web-text+\(codec)" : "application/grpc-web+\(codec)"
         self.cors = cors
@@ -91,6 +72,7 @@ final class GRPCWebCall {
         self.scanner = FrameScanner(maxMessageLength: maxResponseMessageBytes)
         // One maximal message plus room for a few small ones and their prefixes.
         self.maxBufferedReplyBytes = maxResponseMessageBytes + 64 * 1024
+        super.init(exchange: exchange, mode: mode, metrics: metrics, callProtocol: callProtocol)
     }
 
     /// Answers a gRPC-Web request with `status` without calling a backend (trailers-only).
@@ -155,18 +137,7 @@ final class GRPCWebCall {
             call.finish(with: error, trailers: [])
             return
         }
-        call.stream = stream
-        call.inFlight = true
-        context.metrics.callStarted()
-        exchange.delegate = call
-        exchange.watchForClientDisconnect()
-        if let timeout = metadata.timeoutNanoseconds {
-            let timer = EventTimer(loop: context.loop) { [weak call] in
-                call?.deadlineDidPass()
-            }
-            timer.schedule(after: .nanoseconds(timeout))
-            call.deadlineTimer = timer
-        }
+        call.joined(stream, loop: context.loop, deadlineNanoseconds: metadata.timeoutNanoseconds)
     }
 
     /// The request body's gRPC frames, checked: whole frames only, none over the limit, no
@@ -227,30 +198,10 @@ final class GRPCWebCall {
 
     // MARK: Ending
 
-    private func deadlineDidPass() {
-        guard !machine.isFinished else { return }
-        stream?.cancel()
-        stream = nil
-        finish(with: GRPCStatus(.deadlineExceeded, "deadline exceeded before the backend answered"), trailers: [])
-    }
-
-    /// Counts the call's end once.
-    private func count(_ code: GRPCStatusCode) {
-        if inFlight {
-            inFlight = false
-            metrics.callEnded(callProtocol, code: code, started: started)
-        } else {
-            metrics.record(callProtocol, code: code, started: started)
-        }
-    }
-
-    /// Ends the call towards the client with `status`.
-    private func finish(with status: GRPCStatus, trailers: [(name: String, value: String)]) {
-        deadlineTimer?.cancel()
-        deadlineTimer = nil
-        if !machine.isFinished {
-            count(status.code)
-        }
+    /// Ends the call towards the client with `status`: trailers-only, a whole response, or the
+    /// trailer frame after the streamed messages.
+    override func finish(with status: GRPCStatus, trailers: [(name: String, value: String)]) {
+        ending(with: status.code)
         switch machine.ended() {
         case .sendTrailersOnly:
             var headers: [(name: String, value: String)] = [("Content-Type", responseContentType), ("grpc-status", String(status.code.rawValue))]
@@ -323,9 +274,7 @@ final class GRPCWebCall {
             // reply is one message; a backend that keeps sending on a unary call must not grow
             // the buffer without bound.
             if completeBytes > maxBufferedReplyBytes {
-                stream?.cancel()
-                stream = nil
-                finish(with: GRPCStatus(.resourceExhausted, "backend reply of more than \(maxBufferedReplyBytes) bytes for a non-streaming call"), trailers: [])
+                abandon(GRPCStatus(.resourceExhausted, "backend reply of more than \(maxBufferedReplyBytes) bytes for a non-streaming call"))
             }
         case .drop:
             pending.drain(completeBytes)
@@ -348,9 +297,7 @@ final class GRPCWebCall {
         } else {
             chunk.append(moving: count, from: pending)
         }
-        if !exchange.sendChunk(chunk) {
-            clientBackedUp = true
-        }
+        send(chunk)
     }
 }
 
@@ -372,18 +319,12 @@ extension GRPCWebCall: RPCStreamDelegate {
                 completeBytes = pending.count + boundary
             }
         } catch {
-            stream.cancel()
-            self.stream = nil
             if case .messageTooLarge = error { metrics.breach(.responseMessage) }
-            finish(with: Self.status(forResponseFailure: error), trailers: [])
+            abandon(Self.status(forResponseFailure: error))
             return
         }
         pending.append(bytes)
-        if clientBackedUp {
-            owedCredit += bytes.count
-        } else {
-            stream.consume(bytes.count)
-        }
+        acknowledge(bytes.count, on: stream)
         flushMessages()
     }
 
@@ -404,26 +345,6 @@ extension GRPCWebCall: RPCStreamDelegate {
             GRPCStatus(.internalError, "backend reply contains a frame with flag 0x80, which gRPC does not allow")
         case .truncated:
             GRPCStatus(.internalError, "backend reply ended inside a gRPC message")
-        }
-    }
-}
-
-extension GRPCWebCall: HTTPExchangeDelegate {
-    func exchangeClientDidDisconnect(_ exchange: HTTPExchange) {
-        deadlineTimer?.cancel()
-        deadlineTimer = nil
-        if machine.clientDisconnected() {
-            count(.cancelled)
-            stream?.cancel()
-        }
-        stream = nil
-    }
-
-    func exchangeDidDrain(_ exchange: HTTPExchange) {
-        clientBackedUp = false
-        if owedCredit > 0 {
-            stream?.consume(owedCredit)
-            owedCredit = 0
         }
     }
 }

@@ -19,7 +19,7 @@ internal import Schema
 /// for server streams one chunk per message (NDJSON, a JSON array or Server-Sent Events), flushed
 /// as it arrives. Errors are `google.rpc.Status` JSON with the canonical HTTP status; an error
 /// after a stream started is made visible in the format's own way, never hidden behind a 200.
-final class RESTCall {
+final class RESTCall: BackendCall {
     /// What a call needs to know about its binding; built from a ``RESTRoute`` or the auto-mapping.
     struct Target {
         var method: GatewayPlan.MethodRoute
@@ -31,37 +31,26 @@ final class RESTCall {
         var successStatus: Int
     }
 
-    private let exchange: HTTPExchange
     private let target: Target
     private let context: WorkerContext
-    private var stream: RPCStream?
-    private var machine: ResponseStateMachine
     private var deframer: MessageDeframer
     private let encoder: ProtoJSONEncoder
     private let corsHeaders: [(name: String, value: String)]
-    private var deadlineTimer: EventTimer?
     /// Whole messages (as JSON, or raw HttpBody data) kept for a unary reply.
     private var keptReply: [UInt8]?
     private var keptContentType = "application/json"
     private var messagesSent = 0
-    private var owedCredit = 0
-    private var clientBackedUp = false
     private var headMetadata: [(name: String, value: String)] = []
     private let outputIsHTTPBody: Bool
-    private let started = ContinuousClock.now
-    /// Whether the call reached a backend (and so counts in calls in flight until it ends).
-    private var inFlight = false
     /// Set when the backend's reply broke the gRPC or protobuf rules: the client then gets 502
     /// (a bad gateway upstream), not the 500 of code 13's usual mapping.
     private var replyIsInvalid = false
 
     private init(exchange: HTTPExchange, target: Target, context: WorkerContext, corsHeaders: [(name: String, value: String)]) {
-        self.exchange = exchange
         self.target = target
         self.context = context
         self.corsHeaders = corsHeaders
         let method = target.method.method
-        self.machine = ResponseStateMachine(mode: method.serverStreaming ? .streamed : .buffered)
         self.deframer = MessageDeframer(maxMessageLength: context.plan.configuration.limits.maxResponseMessageBytes)
         var options = Self.protoJSONOptions(target.json)
         if method.serverStreaming {
@@ -73,6 +62,9 @@ final class RESTCall {
         let outputName = target.responseBody.flatMap { $0.messageIndex.map { schema.message(at: $0).fullName } }
             ?? method.outputType
         self.outputIsHTTPBody = outputName == HTTPBodyMessage.fullName
+        super.init(
+            exchange: exchange, mode: method.serverStreaming ? .streamed : .buffered, metrics: context.metrics,
+            callProtocol: .rest)
     }
 
     static func protoJSONOptions(_ json: JSONOptions) -> ProtoJSONOptions {
@@ -120,25 +112,16 @@ final class RESTCall {
             body.append(frame)
             body.append(message)
         }
+        let stream: RPCStream
         do {
-            call.stream = try context.backends[target.method.backendIndex].startCall(
+            stream = try context.backends[target.method.backendIndex].startCall(
                 path: target.method.method.path, authority: metadata.authority, headers: metadata.headers, body: body,
                 delegate: call)
         } catch {
             call.respondWithError(error)
             return
         }
-        call.inFlight = true
-        context.metrics.callStarted()
-        exchange.delegate = call
-        exchange.watchForClientDisconnect()
-        if let timeout = metadata.timeoutNanoseconds {
-            let timer = EventTimer(loop: context.loop) { [weak call] in
-                call?.deadlineDidPass()
-            }
-            timer.schedule(after: .nanoseconds(timeout))
-            call.deadlineTimer = timer
-        }
+        call.joined(stream, loop: context.loop, deadlineNanoseconds: metadata.timeoutNanoseconds)
     }
 
     /// The request messages' wire bytes: one for unary and server-streaming methods, one per
@@ -245,23 +228,6 @@ final class RESTCall {
 
     // MARK: Answering
 
-    private func deadlineDidPass() {
-        guard !machine.isFinished else { return }
-        stream?.cancel()
-        stream = nil
-        finish(with: GRPCStatus(.deadlineExceeded, "deadline exceeded before the backend answered"), trailers: [])
-    }
-
-    /// Counts the call's end once.
-    private func count(_ code: GRPCStatusCode) {
-        if inFlight {
-            inFlight = false
-            context.metrics.callEnded(.rest, code: code, started: started)
-        } else {
-            context.metrics.record(.rest, code: code, started: started)
-        }
-    }
-
     /// Answers an error made before any backend call (HTTP status from the code, B2).
     private func respondWithError(_ status: GRPCStatus) {
         count(status.code)
@@ -269,12 +235,9 @@ final class RESTCall {
         ErrorBody.respond(exchange, status: status, extraHeaders: corsHeaders)
     }
 
-    private func finish(with status: GRPCStatus, trailers: [(name: String, value: String)]) {
-        deadlineTimer?.cancel()
-        deadlineTimer = nil
-        if !machine.isFinished {
-            count(status.code)
-        }
+    /// Ends the call towards the client with `status`, in the way the response so far allows.
+    override func finish(with status: GRPCStatus, trailers: [(name: String, value: String)]) {
+        ending(with: status.code)
         let details = trailers.first { $0.name == "grpc-status-details-bin" }?.value
         var outcome = machine.ended()
         if case .sendTrailersOnly = outcome, status.code == .ok {
@@ -501,15 +464,15 @@ final class RESTCall {
             headers.insert(("Content-Type", outputIsHTTPBody ? contentType : streamContentType), at: 0)
             if target.streaming == .sse { headers.append(("Cache-Control", "no-cache")) }
             exchange.startStreaming(status: successStatus(metadata), headers: headers)
-            send(bytes)
+            sendMessage(bytes)
         case .send:
-            send(bytes)
+            sendMessage(bytes)
         case .drop:
             break
         }
     }
 
-    private func send(_ bytes: [UInt8]) {
+    private func sendMessage(_ bytes: [UInt8]) {
         let chunk = Buffer()
         if outputIsHTTPBody {
             chunk.append(bytes)
@@ -528,9 +491,7 @@ final class RESTCall {
             }
         }
         messagesSent += 1
-        if !exchange.sendChunk(chunk) {
-            clientBackedUp = true
-        }
+        send(chunk)
     }
 }
 
@@ -546,11 +507,7 @@ extension RESTCall: RPCStreamDelegate {
             return
         }
         deframer.append(bytes)
-        if clientBackedUp {
-            owedCredit += bytes.count
-        } else {
-            stream.consume(bytes.count)
-        }
+        acknowledge(bytes.count, on: stream)
         do {
             while let frame = try deframer.next() {
                 guard !frame.isTrailer else {
@@ -565,19 +522,14 @@ extension RESTCall: RPCStreamDelegate {
             }
         } catch let failure as FrameScanner.Failure {
             context.metrics.breach(.responseMessage)
-            fail(stream, GRPCStatus(.resourceExhausted, "backend reply message is larger than the limit: \(failure)"))
+            abandon(GRPCStatus(.resourceExhausted, "backend reply message is larger than the limit: \(failure)"))
         } catch let status as GRPCStatus {
-            fail(stream, status)
+            abandon(status)
         } catch {
-            fail(stream, GRPCStatus(.internalError, "\(error)"))
+            abandon(GRPCStatus(.internalError, "\(error)"))
         }
     }
 
-    private func fail(_ stream: RPCStream, _ status: GRPCStatus) {
-        stream.cancel()
-        self.stream = nil
-        finish(with: status, trailers: [])
-    }
 
     func rpcStream(_ stream: RPCStream, didFinishWith status: GRPCStatus, trailers: [(name: String, value: String)]) {
         self.stream = nil
@@ -587,25 +539,5 @@ extension RESTCall: RPCStreamDelegate {
             status = GRPCStatus(.internalError, "backend reply ended inside a gRPC message")
         }
         finish(with: status, trailers: trailers)
-    }
-}
-
-extension RESTCall: HTTPExchangeDelegate {
-    func exchangeClientDidDisconnect(_ exchange: HTTPExchange) {
-        deadlineTimer?.cancel()
-        deadlineTimer = nil
-        if machine.clientDisconnected() {
-            count(.cancelled)
-            stream?.cancel()
-        }
-        stream = nil
-    }
-
-    func exchangeDidDrain(_ exchange: HTTPExchange) {
-        clientBackedUp = false
-        if owedCredit > 0 {
-            stream?.consume(owedCredit)
-            owedCredit = 0
-        }
     }
 }
