@@ -4,8 +4,11 @@ internal import Yams
 extension GatewayConfiguration {
     /// The keys of each mapping, in the order error messages list them.
     private enum Keys {
-        static let top = ["listen", "workers", "descriptors", "backends", "routes", "cors", "limits", "http", "admin"]
+        static let top = [
+            "listen", "workers", "descriptors", "backends", "routes", "cors", "limits", "http", "admin", "access_log",
+        ]
         static let admin = ["host", "port"]
+        static let accessLog = ["path"]
         static let listen = ["host", "port", "reuse_port"]
         static let backend = [
             "name", "address", "endpoints", "balancing", "dns_refresh", "connect_timeout", "max_concurrent_calls",
@@ -122,6 +125,15 @@ extension GatewayConfiguration {
                 throw reader.error(.conflict, at: node, path: "admin.port", "the admin port must differ from listen.port")
             }
             configuration.admin = admin
+        }
+        if let node = top.optional("access_log") {
+            let fields = try reader.mapping(node, path: "access_log", keys: Keys.accessLog)
+            var log = AccessLog()
+            if let value = fields.optional("path") {
+                let path = try reader.nonEmptyString(value, path: "access_log.path")
+                log.path = path == "-" ? path : reader.resolvePath(path)
+            }
+            configuration.accessLog = log
         }
         return configuration
     }

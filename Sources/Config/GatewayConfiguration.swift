@@ -33,6 +33,8 @@ public struct GatewayConfiguration: Sendable {
     public var http: HTTPConfiguration
     /// Where `/healthz`, `/readyz` and `/metrics` are served; nil (no `admin:` key): nowhere.
     public var admin: AdminListener?
+    /// One JSON line per call; nil (no `access_log:` key): no access log.
+    public var accessLog: AccessLog?
     /// The file this configuration was read from, as the caller named it (`<code>` when built in code).
     public var file: String
 

@@ -37,3 +37,13 @@ public struct AdminListener: Sendable, Hashable {
         self.port = port
     }
 }
+
+/// The access log (`access_log:` in `gateway.yaml`): one JSON line per call. Off unless configured.
+public struct AccessLog: Sendable, Hashable {
+    /// Where lines go: a file path (appended to, created if missing), or `-` for standard output.
+    public var path: String
+
+    public init(path: String = "-") {
+        self.path = path
+    }
+}

@@ -115,6 +115,9 @@ public final class HTTPExchange {
         return address.map { String(cString: $0) } ?? ""
     }
 
+    /// The status of the response head written, nil before one is written.
+    public private(set) var responseStatus: Int?
+
     /// Whether the response has been finished or the client is gone.
     public var isDone: Bool {
         state == .finished || state == .clientGone
@@ -174,6 +177,7 @@ public final class HTTPExchange {
         case .streaming, .finished: preconditionFailure("respond called on an exchange that already answered")
         }
         guard let request else { return }
+        responseStatus = status
         addHeaders(headers, to: request)
         endOfExchange()
         // evhttp writes any body it is given, even where HTTP forbids one; a body after a HEAD,
@@ -190,6 +194,7 @@ public final class HTTPExchange {
         case .streaming, .finished: preconditionFailure("startStreaming called on an exchange that already answered")
         }
         guard let request else { return }
+        responseStatus = status
         addHeaders(headers, to: request)
         state = .streaming
         // Before HTTP/1.1 there is no chunked encoding, so a streamed body can only end with the

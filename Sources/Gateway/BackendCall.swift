@@ -17,6 +17,9 @@ class BackendCall: HTTPExchangeDelegate {
     let metrics: WorkerMetrics
     private let callProtocol: CallProtocol
     private let started = ContinuousClock.now
+    private let accessLog: AccessLogWriter?
+    /// The client's address, read while the request exists, only when an access log is kept.
+    private let peer: String
     /// Whether the call reached a backend (and so counts in calls in flight until it ends).
     private var inFlight = false
     private var deadlineTimer: EventTimer?
@@ -27,11 +30,16 @@ class BackendCall: HTTPExchangeDelegate {
     /// window runs out: a slow client slows the backend instead of growing the gateway's memory.
     private var clientBackedUp = false
 
-    init(exchange: HTTPExchange, mode: ResponseStateMachine.Mode, metrics: WorkerMetrics, callProtocol: CallProtocol) {
+    init(
+        exchange: HTTPExchange, mode: ResponseStateMachine.Mode, metrics: WorkerMetrics, callProtocol: CallProtocol,
+        accessLog: AccessLogWriter?
+    ) {
         self.exchange = exchange
         self.machine = ResponseStateMachine(mode: mode)
         self.metrics = metrics
         self.callProtocol = callProtocol
+        self.accessLog = accessLog
+        self.peer = accessLog == nil ? "" : exchange.peerAddress
     }
 
     /// The call is joined to `stream`: it counts as in flight, the client is watched for leaving,
@@ -67,13 +75,34 @@ class BackendCall: HTTPExchangeDelegate {
         }
     }
 
-    /// Call first thing in ``finish(with:trailers:)``: stops the deadline and counts the end once.
-    func ending(with code: GRPCStatusCode) {
+    /// Ends the call towards the client with `status`: stops the deadline, writes the reply
+    /// (``writeReply(_:trailers:)``), and counts and logs the end once.
+    final func finish(with status: GRPCStatus, trailers: [(name: String, value: String)]) {
         deadlineTimer?.cancel()
         deadlineTimer = nil
-        if !machine.isFinished {
-            count(code)
+        let firstEnd = !machine.isFinished
+        if firstEnd {
+            count(status.code)
         }
+        writeReply(status, trailers: trailers)
+        if firstEnd {
+            logAccess(status.code)
+        }
+    }
+
+    /// Writes the reply for `status` in the subclass's protocol.
+    func writeReply(_ status: GRPCStatus, trailers: [(name: String, value: String)]) {
+        preconditionFailure("BackendCall.writeReply(_:trailers:) must be overridden")
+    }
+
+    /// Writes the call's access-log line, if an access log is kept.
+    func logAccess(_ code: GRPCStatusCode) {
+        guard let accessLog else { return }
+        accessLog.write(
+            .init(
+                protocolName: callProtocol.label, method: exchange.method.rawValue, path: exchange.path,
+                httpStatus: exchange.responseStatus ?? 499, grpcCode: code.name, duration: ContinuousClock.now - started,
+                peer: peer))
     }
 
     /// Counts the call's end once.
@@ -84,11 +113,6 @@ class BackendCall: HTTPExchangeDelegate {
         } else {
             metrics.record(callProtocol, code: code, started: started)
         }
-    }
-
-    /// Ends the call towards the client with `status`. Subclasses write their protocol's reply.
-    func finish(with status: GRPCStatus, trailers: [(name: String, value: String)]) {
-        preconditionFailure("BackendCall.finish(with:trailers:) must be overridden")
     }
 
     /// Cancels the backend stream and ends the call with `status` (a failure the gateway saw).
@@ -110,6 +134,7 @@ class BackendCall: HTTPExchangeDelegate {
         deadlineTimer = nil
         if machine.clientDisconnected() {
             count(.cancelled)
+            logAccess(.cancelled)
             stream?.cancel()
         }
         stream = nil

@@ -17,9 +17,12 @@ final class WorkerContext {
     let backends: [BackendCluster]
     /// This worker's counters, summed with the others' by the admin listener.
     let metrics = WorkerMetrics()
+    /// The access log, shared by every worker; nil when none is kept.
+    let accessLog: AccessLogWriter?
 
     /// - Throws: ``BackendError`` if a backend's TLS files cannot be loaded (checked at start too).
-    init(loop: EventLoop, plan: GatewayPlan) throws(BackendError) {
+    init(loop: EventLoop, plan: GatewayPlan, accessLog: AccessLogWriter?) throws(BackendError) {
+        self.accessLog = accessLog
         self.loop = loop
         self.plan = plan
         self.cors = CORS(policy: plan.configuration.cors)

@@ -63,7 +63,8 @@ final class GRPCWebCall: BackendCall {
 
     private init(
         exchange: HTTPExchange, mode: ResponseStateMachine.Mode, textResponse: Bool, codec: String, cors: CORS,
-        corsOrigin: String?, maxResponseMessageBytes: Int, metrics: WorkerMetrics, callProtocol: CallProtocol
+        corsOrigin: String?, maxResponseMessageBytes: Int, metrics: WorkerMetrics, callProtocol: CallProtocol,
+        accessLog: AccessLogWriter?
     ) {
         self.textResponse = textResponse
         self.responseContentType = textResponse ? "application/grpc-web-text+\(codec)" : "application/grpc-web+\(codec)"
@@ -72,7 +73,7 @@ final class GRPCWebCall: BackendCall {
         self.scanner = FrameScanner(maxMessageLength: maxResponseMessageBytes)
         // One maximal message plus room for a few small ones and their prefixes.
         self.maxBufferedReplyBytes = maxResponseMessageBytes + 64 * 1024
-        super.init(exchange: exchange, mode: mode, metrics: metrics, callProtocol: callProtocol)
+        super.init(exchange: exchange, mode: mode, metrics: metrics, callProtocol: callProtocol, accessLog: accessLog)
     }
 
     /// Answers a gRPC-Web request with `status` without calling a backend (trailers-only).
@@ -90,7 +91,8 @@ final class GRPCWebCall: BackendCall {
         return GRPCWebCall(
             exchange: exchange, mode: mode, textResponse: textResponse, codec: contentType.codec, cors: context.cors,
             corsOrigin: corsOrigin, maxResponseMessageBytes: context.plan.configuration.limits.maxResponseMessageBytes,
-            metrics: context.metrics, callProtocol: contentType.isText ? .grpcWebText : .grpcWeb)
+            metrics: context.metrics, callProtocol: contentType.isText ? .grpcWebText : .grpcWeb,
+            accessLog: context.accessLog)
     }
 
     /// Validates a gRPC-Web request and starts its backend call, or answers it with an error.
@@ -198,10 +200,9 @@ final class GRPCWebCall: BackendCall {
 
     // MARK: Ending
 
-    /// Ends the call towards the client with `status`: trailers-only, a whole response, or the
-    /// trailer frame after the streamed messages.
-    override func finish(with status: GRPCStatus, trailers: [(name: String, value: String)]) {
-        ending(with: status.code)
+    /// Writes the reply for `status`: trailers-only, a whole response, or the trailer frame after
+    /// the streamed messages.
+    override func writeReply(_ status: GRPCStatus, trailers: [(name: String, value: String)]) {
         switch machine.ended() {
         case .sendTrailersOnly:
             var headers: [(name: String, value: String)] = [("Content-Type", responseContentType), ("grpc-status", String(status.code.rawValue))]

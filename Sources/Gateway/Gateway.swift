@@ -75,6 +75,9 @@ public final class Gateway {
             }
         }
 
+        let accessLog = try plan.configuration.accessLog.map { (log) throws(AccessLogError) in
+            try AccessLogWriter(path: log.path)
+        }
         var threads: [WorkerThread] = []
         let plan = self.plan
         let logger = self.logger
@@ -82,7 +85,9 @@ public final class Gateway {
         for socket in sockets {
             threads.append(
                 try WorkerThread.start {
-                    Self.runWorker(plan: plan, socket: socket, logger: logger, registry: registry, directory: directory)
+                    Self.runWorker(
+                        plan: plan, socket: socket, logger: logger, registry: registry, directory: directory,
+                        accessLog: accessLog)
                 })
         }
         while registry.started.withLock({ $0 }) + registry.stopped.withLock({ $0 }) < workerCount {
@@ -133,11 +138,11 @@ public final class Gateway {
 
     private static func runWorker(
         plan: GatewayPlan, socket: ListeningSocket, logger: Logger, registry: WorkerRegistry,
-        directory: EndpointDirectory
+        directory: EndpointDirectory, accessLog: AccessLogWriter?
     ) {
         do {
             let loop = try EventLoop()
-            let context = try WorkerContext(loop: loop, plan: plan)
+            let context = try WorkerContext(loop: loop, plan: plan, accessLog: accessLog)
             directory.subscribe(loop: loop, clusters: context.backends)
             let limits = plan.configuration.limits
             let server = try HTTPServer(

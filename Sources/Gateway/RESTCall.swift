@@ -64,7 +64,7 @@ final class RESTCall: BackendCall {
         self.outputIsHTTPBody = outputName == HTTPBodyMessage.fullName
         super.init(
             exchange: exchange, mode: method.serverStreaming ? .streamed : .buffered, metrics: context.metrics,
-            callProtocol: .rest)
+            callProtocol: .rest, accessLog: context.accessLog)
     }
 
     static func protoJSONOptions(_ json: JSONOptions) -> ProtoJSONOptions {
@@ -233,11 +233,11 @@ final class RESTCall: BackendCall {
         count(status.code)
         _ = machine.ended()
         ErrorBody.respond(exchange, status: status, extraHeaders: corsHeaders)
+        logAccess(status.code)
     }
 
-    /// Ends the call towards the client with `status`, in the way the response so far allows.
-    override func finish(with status: GRPCStatus, trailers: [(name: String, value: String)]) {
-        ending(with: status.code)
+    /// Writes the reply for `status`, in the way the response so far allows.
+    override func writeReply(_ status: GRPCStatus, trailers: [(name: String, value: String)]) {
         let details = trailers.first { $0.name == "grpc-status-details-bin" }?.value
         var outcome = machine.ended()
         if case .sendTrailersOnly = outcome, status.code == .ok {
