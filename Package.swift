@@ -6,9 +6,9 @@
 //   tier 5  gateway (executable)
 //   tier 4  Gateway
 //   tier 3  Frontend   Backend
-//   tier 2  Reactor                 Routing   Config
-//   tier 1  CLibevent  CNghttp2  GRPCWire  Schema
-// Pure modules (GRPCWire, Schema, Routing, Config) import no C module and do no I/O.
+//   tier 2  Reactor                 Routing   ProtoJSON   Config
+//   tier 1  CLibevent  CLibeventOpenSSL  CNghttp2  GRPCWire  Schema
+// Pure modules (GRPCWire, Schema, Routing, ProtoJSON, Config) import no C module and do no I/O.
 import PackageDescription
 
 /// Settings every target shares: explicit existentials, imports that carry an access level and

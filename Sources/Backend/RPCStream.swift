@@ -19,7 +19,7 @@ public protocol RPCStreamDelegate: AnyObject {
 /// One gRPC call on a backend HTTP/2 connection: the request side (head, message bytes, end) and
 /// the response side (head, bytes, status), with flow-control credit handed back by the caller.
 ///
-/// Created by ``ConnectionPool/startCall(path:authority:headers:body:endOfStream:delegate:)``.
+/// Created by ``BackendCluster/startCall(path:authority:headers:body:endOfStream:delegate:)``.
 public final class RPCStream {
     /// Receives the response. Released when the stream finishes or is cancelled.
     public private(set) var delegate: (any RPCStreamDelegate)?
