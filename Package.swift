@@ -68,7 +68,8 @@ let package = Package(
         .target(name: "Reactor", dependencies: ["CLibevent"], swiftSettings: strictSettings),
 
         // Tier 3: the two network edges. They never import each other.
-        .target(name: "Frontend", dependencies: ["Reactor", "CLibevent"], swiftSettings: strictSettings),
+        .target(
+            name: "Frontend", dependencies: ["Reactor", "CLibevent", "CLibeventOpenSSL"], swiftSettings: strictSettings),
         .target(
             name: "Backend",
             dependencies: ["Reactor", "CLibevent", "CLibeventOpenSSL", "CNghttp2", "GRPCWire"],

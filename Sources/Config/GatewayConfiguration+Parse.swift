@@ -9,7 +9,8 @@ extension GatewayConfiguration {
         ]
         static let admin = ["host", "port"]
         static let accessLog = ["path"]
-        static let listen = ["host", "port", "reuse_port"]
+        static let listen = ["host", "port", "reuse_port", "tls"]
+        static let serverTLS = ["cert_file", "key_file"]
         static let backend = [
             "name", "address", "endpoints", "balancing", "dns_refresh", "connect_timeout", "max_concurrent_calls",
             "keepalive", "health_check", "tls", "stream_window", "connection_window",
@@ -194,6 +195,18 @@ extension GatewayConfiguration {
         }
         if let node = fields.optional("reuse_port") {
             listener.reusePort = try reader.bool(node, path: "listen.reuse_port")
+        }
+        if let node = fields.optional("tls") {
+            let tls = try reader.mapping(node, path: "listen.tls", keys: Keys.serverTLS)
+            func file(_ key: String) throws(ConfigError) -> String {
+                let value = try tls.required(key)
+                let resolved = reader.resolvePath(try reader.nonEmptyString(value, path: tls.pathOf(key)))
+                guard FileManager.default.isReadableFile(atPath: resolved) else {
+                    throw reader.error(.unreadableFile, at: value, path: tls.pathOf(key), "cannot read \(resolved)")
+                }
+                return resolved
+            }
+            listener.tls = ServerTLS(certificateFile: try file("cert_file"), keyFile: try file("key_file"))
         }
         return listener
     }

@@ -11,6 +11,9 @@ public struct Listener: Sendable, Hashable {
     /// that sets `SO_REUSEPORT` (Envoy does by default) can then join the port and silently take
     /// a share of the connections. Off, the workers share one socket and the port is ours alone.
     public var reusePort: Bool
+    /// TLS for clients (https), with the certificate chain and key files (absolute paths); nil:
+    /// plain HTTP, for deployments where TLS ends in front of the gateway.
+    public var tls: ServerTLS?
 
     /// Creates a listener.
     /// - Parameters:
@@ -45,5 +48,18 @@ public struct AccessLog: Sendable, Hashable {
 
     public init(path: String = "-") {
         self.path = path
+    }
+}
+
+/// The front end's TLS certificate (`listen.tls:`).
+public struct ServerTLS: Sendable, Hashable {
+    /// PEM certificate chain, leaf first.
+    public var certificateFile: String
+    /// PEM private key of the leaf certificate.
+    public var keyFile: String
+
+    public init(certificateFile: String, keyFile: String) {
+        self.certificateFile = certificateFile
+        self.keyFile = keyFile
     }
 }

@@ -115,6 +115,9 @@ public final class HTTPExchange {
         return address.map { String(cString: $0) } ?? ""
     }
 
+    /// Whether the request came over TLS (for `x-forwarded-proto`).
+    public var isSecure: Bool { server.isSecure }
+
     /// The status of the response head written, nil before one is written.
     public private(set) var responseStatus: Int?
 

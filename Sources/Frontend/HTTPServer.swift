@@ -36,6 +36,10 @@ public final class HTTPServer {
 
     private let http: OpaquePointer
     private let handler: any HTTPRequestHandler
+    /// TLS for clients, when the front end serves https.
+    private let tls: TLSServerContext?
+    /// Whether clients reach this server over TLS.
+    public var isSecure: Bool { tls != nil }
     let configuration: Configuration
     /// The `evhttp_bound_socket`s accepting connections; removed when draining starts.
     private var boundSockets: [OpaquePointer] = []
@@ -47,11 +51,21 @@ public final class HTTPServer {
     private var onDrained: (() -> Void)?
 
     /// Creates a server on `loop`; it accepts nothing until ``accept(_:)`` is given a socket.
-    public init(loop: EventLoop, configuration: Configuration, handler: any HTTPRequestHandler) throws(ReactorError) {
+    public init(
+        loop: EventLoop, configuration: Configuration, tls: TLSServerContext? = nil, handler: any HTTPRequestHandler
+    ) throws(ReactorError) {
         guard let http = evhttp_new(loop.base) else { throw ReactorError("evhttp_new failed") }
         self.http = http
         self.handler = handler
         self.configuration = configuration
+        self.tls = tls
+        if let tls {
+            // Each accepted connection gets an OpenSSL bufferevent; evhttp reads and writes
+            // through it as through a plain socket.
+            evhttp_set_bevcb(http, { base, argument in
+                Unmanaged<TLSServerContext>.fromOpaque(argument!).takeUnretainedValue().makeBufferevent(base: base!)
+            }, Unmanaged.passUnretained(tls).toOpaque())
+        }
 
         evhttp_set_max_headers_size(http, configuration.maxHeaderBytes)
         evhttp_set_max_body_size(http, configuration.maxBodyBytes)

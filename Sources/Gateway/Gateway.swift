@@ -145,11 +145,15 @@ public final class Gateway {
             let context = try WorkerContext(loop: loop, plan: plan, accessLog: accessLog)
             directory.subscribe(loop: loop, clusters: context.backends)
             let limits = plan.configuration.limits
+            let tls = try plan.configuration.listen.tls.map { (files) throws(TLSServerError) in
+                try TLSServerContext(certificateFile: files.certificateFile, keyFile: files.keyFile)
+            }
             let server = try HTTPServer(
                 loop: loop,
                 configuration: .init(
                     maxHeaderBytes: limits.maxRequestHeaderBytes, maxBodyBytes: 2 * limits.maxRequestBodyBytes,
                     idleTimeout: limits.idleTimeout),
+                tls: tls,
                 handler: Dispatcher(context: context))
             try server.accept(socket)
             let stop = Wakeup(loop: loop) { loop.stop() }

@@ -1,5 +1,6 @@
 public import Backend
 public import Config
+internal import Frontend
 public import ProtoJSON
 public import Routing
 public import Schema
@@ -88,6 +89,13 @@ public struct GatewayPlan: Sendable {
             throw ConfigError(location: configuration.descriptorFiles.first?.location, message: "descriptor sets: \(error)")
         }
 
+        if let files = configuration.listen.tls {
+            do {
+                _ = try TLSServerContext(certificateFile: files.certificateFile, keyFile: files.keyFile)
+            } catch {
+                throw ConfigError(location: nil, message: "\(configuration.file): listen.tls: \(error.description)")
+            }
+        }
         var backends: [BackendCluster.Configuration] = []
         var resolvers: [EndpointResolver] = []
         var backendIndex: [String: Int] = [:]

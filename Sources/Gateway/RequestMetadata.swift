@@ -113,7 +113,7 @@ struct RequestMetadata {
         }
         let peer = exchange.peerAddress
         result.headers.append(("x-forwarded-for", forwardedFor.map { "\($0), \(peer)" } ?? peer))
-        result.headers.append(("x-forwarded-proto", "http"))
+        result.headers.append(("x-forwarded-proto", exchange.isSecure ? "https" : "http"))
         if let host = result.authority {
             result.headers.append(("x-forwarded-host", host))
         }
