@@ -51,14 +51,16 @@ final class Dispatcher: HTTPRequestHandler {
     }
 
     func handle(_ exchange: HTTPExchange) {
+        let started = ContinuousClock.now
         if let problem = Self.framingProblem(exchange) {
             // Ambiguous framing is how requests are smuggled past a proxy in front of us: refuse
             // it outright rather than guess which header the other hop believed.
-            ErrorBody.respond(exchange, status: GRPCStatus(.invalidArgument, problem), extraHeaders: [("Connection", "close")])
+            answer(exchange, started: started, status: GRPCStatus(.invalidArgument, problem), extraHeaders: [("Connection", "close")])
             return
         }
         if CORS.isPreflight(exchange) {
             context.cors.answerPreflight(exchange)
+            record(exchange, code: exchange.responseStatus == 204 ? .ok : .permissionDenied, started: started)
             return
         }
         let corsOrigin = context.cors.allowedOrigin(of: exchange)
@@ -79,7 +81,7 @@ final class Dispatcher: HTTPRequestHandler {
         }
         let corsHeaders = corsOrigin.map { context.cors.responseHeaders(origin: $0, exposing: []) } ?? []
         if bodyTooLarge {
-            ErrorBody.respond(exchange, status: tooLarge, httpStatus: 413, extraHeaders: corsHeaders)
+            answer(exchange, started: started, status: tooLarge, httpStatus: 413, extraHeaders: corsHeaders)
             return
         }
         switch context.plan.restRoutes.match(method: exchange.method.rawValue, path: exchange.path) {
@@ -93,14 +95,14 @@ final class Dispatcher: HTTPRequestHandler {
                 exchange: exchange, target: target, pathBindings: match.bindings, context: context, corsHeaders: corsHeaders)
             return
         case .methodNotAllowed(let allowed):
-            ErrorBody.respond(
-                exchange,
+            answer(
+                exchange, started: started,
                 status: GRPCStatus(
                     .unimplemented, "\(exchange.path) does not accept \(exchange.method.rawValue); it accepts \(allowed.joined(separator: ", "))"),
                 httpStatus: 405, extraHeaders: [("Allow", allowed.joined(separator: ", "))] + corsHeaders)
             return
         case .invalidPath(let error):
-            ErrorBody.respond(exchange, status: GRPCStatus(.invalidArgument, error.description), extraHeaders: corsHeaders)
+            answer(exchange, started: started, status: GRPCStatus(.invalidArgument, error.description), extraHeaders: corsHeaders)
             return
         case .notFound:
             break
@@ -108,8 +110,8 @@ final class Dispatcher: HTTPRequestHandler {
         if let route = context.plan.route(forPath: exchange.path) {
             // Auto-mapping: POST /package.Service/Method with a JSON body works for every routed method.
             guard exchange.method == .post else {
-                ErrorBody.respond(
-                    exchange,
+                answer(
+                    exchange, started: started,
                     status: GRPCStatus(.unimplemented, "\(exchange.path) accepts POST with a JSON body or gRPC-Web, not \(exchange.method.rawValue)"),
                     httpStatus: 405, extraHeaders: [("Allow", "POST")] + corsHeaders)
                 return
@@ -121,9 +123,28 @@ final class Dispatcher: HTTPRequestHandler {
             RESTCall.start(exchange: exchange, target: target, pathBindings: [], context: context, corsHeaders: corsHeaders)
             return
         }
-        ErrorBody.respond(
-            exchange, status: GRPCStatus(.notFound, "no route for \(exchange.method.rawValue) \(exchange.path)"),
+        answer(
+            exchange, started: started, status: GRPCStatus(.notFound, "no route for \(exchange.method.rawValue) \(exchange.path)"),
             extraHeaders: corsHeaders)
+    }
+
+    /// Answers `exchange` with `status` as JSON (the gateway's own error) and records it.
+    private func answer(
+        _ exchange: HTTPExchange, started: ContinuousClock.Instant, status: GRPCStatus, httpStatus: Int? = nil,
+        extraHeaders: [(name: String, value: String)] = []
+    ) {
+        ErrorBody.respond(exchange, status: status, httpStatus: httpStatus, extraHeaders: extraHeaders)
+        record(exchange, code: status.code, started: started)
+    }
+
+    /// Counts and logs a request the gateway answered itself, without a backend call.
+    private func record(_ exchange: HTTPExchange, code: GRPCStatusCode, started: ContinuousClock.Instant) {
+        context.metrics.record(.gateway, code: code, started: started)
+        context.accessLog?.write(
+            .init(
+                protocolName: CallProtocol.gateway.label, method: exchange.method.rawValue, path: exchange.path,
+                httpStatus: exchange.responseStatus ?? 0, grpcCode: code.name, duration: ContinuousClock.now - started,
+                peer: exchange.peerAddress))
     }
 
     /// What is wrong with the request's framing headers, if anything: more than one

@@ -6,12 +6,16 @@ enum CallProtocol: Int, CaseIterable, Sendable {
     case grpcWeb
     case grpcWebText
     case rest
+    /// Requests the gateway answered itself: CORS preflights, no route, wrong method, bad
+    /// framing, a body over the limit.
+    case gateway
 
     var label: String {
         switch self {
         case .grpcWeb: "grpc_web"
         case .grpcWebText: "grpc_web_text"
         case .rest: "rest"
+        case .gateway: "gateway"
         }
     }
 }

@@ -66,3 +66,11 @@ def test_a_client_that_leaves_is_logged_as_cancelled(logging_gateway, call_id):
     connection.abort()
     entry = _lines(log, 1)[0]
     assert entry["grpc_code"] == "CANCELLED" and entry["status"] == 499
+
+
+def test_requests_the_gateway_answers_itself_are_logged(logging_gateway):
+    gateway, log = logging_gateway
+    assert http1.request(gateway.port, "GET", "/v1/nowhere").status == 404
+    entry = _lines(log, 1)[0]
+    assert (entry["protocol"], entry["status"], entry["grpc_code"], entry["path"]) == (
+        "gateway", 404, "NOT_FOUND", "/v1/nowhere")

@@ -71,7 +71,9 @@ def test_calls_are_counted_by_protocol_and_code(admin_gateway):
     assert text.reply.status == 0
     too_large = clients.post(admin_gateway.port, "Unary", pb.EchoRequest(blob=b"b" * 1500))
     assert too_large.reply.status == 8
+    assert http1.request(admin_gateway.port, "GET", "/v1/nowhere").status == 404
     samples = _metrics(admin_gateway.admin_port)
+    assert samples['gateway_calls_total{protocol="gateway",code="NOT_FOUND"}'] == 1
     assert samples['gateway_calls_total{protocol="grpc_web",code="OK"}'] == 3
     assert samples['gateway_calls_total{protocol="grpc_web",code="NOT_FOUND"}'] == 1
     assert samples['gateway_calls_total{protocol="grpc_web_text",code="OK"}'] == 1
