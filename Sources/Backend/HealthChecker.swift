@@ -23,11 +23,8 @@ final class HealthChecker {
         self.pool = pool
         self.settings = settings
         var message: [UInt8] = []
-        let service = Array(settings.service.utf8)
-        if !service.isEmpty {
-            message.append(0x0A)  // field 1, wire type 2
-            appendVarint(UInt64(service.count), to: &message)
-            message.append(contentsOf: service)
+        if !settings.service.isEmpty {
+            ProtoWire.appendLengthDelimited(number: 1, Array(settings.service.utf8), to: &message)
         }
         var frame: [UInt8] = []
         MessageFramer.appendPrefix(flags: 0, length: message.count, to: &frame)
@@ -132,44 +129,15 @@ private final class Probe: RPCStreamDelegate {
 
     /// HealthCheckResponse.status (field 1, an enum varint); 0 (UNKNOWN) when absent or malformed.
     static func servingStatus(_ message: [UInt8]) -> UInt64 {
-        var index = 0
+        guard let fields = try? ProtoWire.fields(of: message) else { return 0 }
         var status: UInt64 = 0
-        while index < message.count {
-            guard let key = readVarint(message, &index) else { return 0 }
-            switch key & 7 {
-            case 0:
-                guard let value = readVarint(message, &index) else { return 0 }
-                if key >> 3 == 1 { status = value }
-            case 2:
-                guard let length = readVarint(message, &index), index + Int(length) <= message.count else { return 0 }
-                index += Int(length)
-            case 1: index += 8
-            case 5: index += 4
-            default: return 0
+        for field in fields where field.number == 1 && field.wireType == 0 {
+            // A varint's value bytes: seven bits each, least significant group first.
+            status = 0
+            for (shift, byte) in message[field.value].enumerated() where shift < 10 {
+                status |= UInt64(byte & 0x7F) << (7 * UInt64(shift))
             }
         }
         return status
     }
-}
-
-private func appendVarint(_ value: UInt64, to bytes: inout [UInt8]) {
-    var value = value
-    while value >= 0x80 {
-        bytes.append(UInt8(value & 0x7F) | 0x80)
-        value >>= 7
-    }
-    bytes.append(UInt8(value))
-}
-
-private func readVarint(_ bytes: [UInt8], _ index: inout Int) -> UInt64? {
-    var result: UInt64 = 0
-    var shift: UInt64 = 0
-    while index < bytes.count, shift < 64 {
-        let byte = bytes[index]
-        index += 1
-        result |= UInt64(byte & 0x7F) << shift
-        if byte < 0x80 { return result }
-        shift += 7
-    }
-    return nil
 }

@@ -40,7 +40,6 @@ final class RESTCall: BackendCall {
     private var keptReply: [UInt8]?
     private var keptContentType = "application/json"
     private var messagesSent = 0
-    private var headMetadata: [(name: String, value: String)] = []
     private let outputIsHTTPBody: Bool
     /// Set when the backend's reply broke the gRPC or protobuf rules: the client then gets 502
     /// (a bad gateway upstream), not the 500 of code 13's usual mapping.
@@ -497,7 +496,6 @@ final class RESTCall: BackendCall {
 
 extension RESTCall: RPCStreamDelegate {
     func rpcStream(_ stream: RPCStream, didReceiveHead metadata: [(name: String, value: String)]) {
-        headMetadata = metadata
         machine.headReceived(metadata)
     }
 

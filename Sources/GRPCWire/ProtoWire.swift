@@ -1,22 +1,23 @@
-/// The few protobuf wire-format operations the REST path needs around the ProtoJSON codec:
-/// walking a message's top-level fields (to pick out `response_body` and `google.api.HttpBody`
-/// fields) and writing a length-delimited field (to wrap a `body` field or build an HttpBody).
+/// The few protobuf wire-format operations the gateway needs outside the ProtoJSON codec: walking
+/// a message's top-level fields (REST `response_body` and `google.api.HttpBody` fields, health
+/// check replies) and writing a length-delimited field (a REST `body` field, an HttpBody, a
+/// health check request).
 /// Encoding: protobuf.dev/programming-guides/encoding.
-enum ProtoWire {
+public enum ProtoWire {
     /// One top-level field occurrence: its number, wire type, and the bytes of the whole
     /// occurrence (`tagged`, tag included) and of its value (`value`; for length-delimited fields
     /// without the length prefix).
-    struct Field {
-        var number: Int
-        var wireType: Int
-        var tagged: Range<Int>
-        var value: Range<Int>
+    public struct Field: Sendable {
+        public var number: Int
+        public var wireType: Int
+        public var tagged: Range<Int>
+        public var value: Range<Int>
     }
 
-    struct Malformed: Error {}
+    public struct Malformed: Error {}
 
     /// The top-level fields of `message`, in order.
-    static func fields(of message: [UInt8]) throws(Malformed) -> [Field] {
+    public static func fields(of message: [UInt8]) throws(Malformed) -> [Field] {
         var fields: [Field] = []
         var index = 0
         while index < message.count {
@@ -51,13 +52,13 @@ enum ProtoWire {
     }
 
     /// Appends field `number` as a length-delimited field holding `value`.
-    static func appendLengthDelimited(number: Int, _ value: [UInt8], to output: inout [UInt8]) {
+    public static func appendLengthDelimited(number: Int, _ value: [UInt8], to output: inout [UInt8]) {
         appendVarint(UInt64(number << 3 | 2), to: &output)
         appendVarint(UInt64(value.count), to: &output)
         output.append(contentsOf: value)
     }
 
-    static func appendVarint(_ value: UInt64, to output: inout [UInt8]) {
+    public static func appendVarint(_ value: UInt64, to output: inout [UInt8]) {
         var value = value
         while value >= 0x80 {
             output.append(UInt8(truncatingIfNeeded: value) | 0x80)
@@ -77,39 +78,5 @@ enum ProtoWire {
             shift += 7
         }
         throw Malformed()
-    }
-}
-
-/// `google.api.HttpBody` (google/api/httpbody.proto): raw bytes with their content type, for
-/// methods that take or return something other than JSON.
-enum HTTPBodyMessage {
-    static let fullName = "google.api.HttpBody"
-    static let contentTypeField = 1
-    static let dataField = 2
-
-    /// The wire bytes of an HttpBody holding `data` of `contentType`.
-    static func encode(contentType: String, data: [UInt8]) -> [UInt8] {
-        var message: [UInt8] = []
-        if !contentType.isEmpty {
-            ProtoWire.appendLengthDelimited(number: contentTypeField, Array(contentType.utf8), to: &message)
-        }
-        if !data.isEmpty {
-            ProtoWire.appendLengthDelimited(number: dataField, data, to: &message)
-        }
-        return message
-    }
-
-    /// The content type and data of an HttpBody's wire bytes (last occurrence wins, as protobuf merges).
-    static func decode(_ message: [UInt8]) throws(ProtoWire.Malformed) -> (contentType: String, data: ArraySlice<UInt8>) {
-        var contentType = ""
-        var data: ArraySlice<UInt8> = []
-        for field in try ProtoWire.fields(of: message) where field.wireType == 2 {
-            switch field.number {
-            case contentTypeField: contentType = String(decoding: message[field.value], as: UTF8.self)
-            case dataField: data = message[field.value]
-            default: break
-            }
-        }
-        return (contentType, data)
     }
 }
