@@ -252,7 +252,29 @@ final class Connection {
             fail("HTTP/2 send failed: \(String(cString: nghttp2_strerror(result)))")
             return
         }
+        tellStreamsAboutOutboundSpace()
         closeIfFinished()
+    }
+
+    /// Streams whose queued request bytes fell below their low-water mark while nghttp2 was
+    /// sending; told after it returned, since their callers may send at once.
+    private var streamsWithOutboundSpace: [RPCStream] = []
+
+    func streamHasOutboundSpace(_ stream: RPCStream) {
+        streamsWithOutboundSpace.append(stream)
+        if !isInsideSession {
+            tellStreamsAboutOutboundSpace()
+        }
+    }
+
+    private func tellStreamsAboutOutboundSpace() {
+        while !streamsWithOutboundSpace.isEmpty {
+            let streams = streamsWithOutboundSpace
+            streamsWithOutboundSpace.removeAll()
+            for stream in streams where !stream.isFinished {
+                stream.delegate?.rpcStreamCanSendMore(stream)
+            }
+        }
     }
 
     /// Feeds bytes read from the socket to nghttp2.

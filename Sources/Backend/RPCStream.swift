@@ -14,6 +14,13 @@ public protocol RPCStreamDelegate: AnyObject {
     /// failure or a reply that is not gRPC. `trailers` are the remaining trailer metadata (for a
     /// trailers-only reply, all of its headers). Called exactly once, unless the call cancelled.
     func rpcStream(_ stream: RPCStream, didFinishWith status: GRPCStatus, trailers: [(name: String, value: String)])
+    /// The request bytes queued with ``RPCStream/send(_:endOfStream:)`` have fallen below
+    /// ``RPCStream/outboundLowWaterMark``, after ``RPCStream/notifyWhenOutboundDrains()``.
+    func rpcStreamCanSendMore(_ stream: RPCStream)
+}
+
+extension RPCStreamDelegate {
+    public func rpcStreamCanSendMore(_ stream: RPCStream) {}
 }
 
 /// One gRPC call on a backend HTTP/2 connection: the request side (head, message bytes, end) and
@@ -50,6 +57,11 @@ public final class RPCStream {
     var outboundFinished = false
     /// True while nghttp2 is waiting (deferred) for more request bytes.
     var outboundDeferred = false
+    /// True while the caller waits to hear that queued request bytes went out.
+    var wantsOutboundSpace = false
+    /// Below this many queued request bytes a waiting caller is told to send more: a streamed
+    /// upload then moves at the pace the backend's flow-control window allows, never faster.
+    public static let outboundLowWaterMark = 32 * 1024
 
     /// Response bytes delivered but not yet acknowledged with ``consume(_:)``.
     var unconsumedBytes = 0
@@ -91,8 +103,32 @@ public final class RPCStream {
 
     /// Copies up to `destination.count` unsent request bytes for nghttp2's data provider.
     func takeOutbound(into destination: UnsafeMutableRawBufferPointer) -> Int {
-        guard retainsBody else { return outbound.remove(into: destination) }
+        guard retainsBody else {
+            let taken = outbound.remove(into: destination)
+            if wantsOutboundSpace, outbound.count < Self.outboundLowWaterMark {
+                wantsOutboundSpace = false
+                // Told once nghttp2 has returned: the caller may well send again at once.
+                connection?.streamHasOutboundSpace(self)
+            }
+            return taken
+        }
         return outbound.copy(from: &sent, into: destination)
+    }
+
+    /// Request bytes queued and not yet handed to nghttp2.
+    public var pendingOutboundBytes: Int {
+        retainsBody ? outbound.count - sent.offset : outbound.count
+    }
+
+    /// Asks for ``RPCStreamDelegate/rpcStreamCanSendMore(_:)`` once the queued request bytes fall
+    /// below ``outboundLowWaterMark`` (at once if they already have).
+    public func notifyWhenOutboundDrains() {
+        guard !isFinished else { return }
+        wantsOutboundSpace = true
+        if pendingOutboundBytes < Self.outboundLowWaterMark {
+            wantsOutboundSpace = false
+            connection?.streamHasOutboundSpace(self)
+        }
     }
 
     /// Whether every request byte has been handed to nghttp2.

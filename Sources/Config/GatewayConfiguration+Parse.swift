@@ -31,8 +31,8 @@ extension GatewayConfiguration {
         static let json = ["emit_defaults", "use_proto_names", "enums_as_numbers", "indent", "reject_unknown_fields"]
         static let cors = ["allowed_origins", "allow_credentials", "allowed_headers", "expose_headers", "max_age"]
         static let limits = [
-            "max_request_body", "max_response_message", "max_request_headers", "idle_timeout", "header_read_timeout",
-            "drain_timeout",
+            "max_request_body", "max_response_message", "max_request_headers", "max_connections", "idle_timeout",
+            "header_read_timeout", "drain_timeout",
         ]
     }
 
@@ -775,6 +775,9 @@ extension GatewayConfiguration {
                 path: "limits.max_request_headers",
                 range: 1...Int.max
             )
+        }
+        if let value = fields.optional("max_connections") {
+            limits.maxConnections = try reader.integer(value, path: "limits.max_connections", range: 0...10_000_000)
         }
         if let value = fields.optional("idle_timeout") {
             limits.idleTimeout = try reader.duration(value, path: "limits.idle_timeout")

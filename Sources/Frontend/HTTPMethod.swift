@@ -1,6 +1,6 @@
-internal import CLibevent
+internal import Glibc
 
-/// The request methods the front end accepts (evhttp refuses the others with 501 or 405).
+/// The request methods the front end serves; any other method is answered 501 by the server.
 public enum HTTPMethod: String, Sendable {
     case get = "GET"
     case post = "POST"
@@ -9,18 +9,31 @@ public enum HTTPMethod: String, Sendable {
     case delete = "DELETE"
     case options = "OPTIONS"
     case patch = "PATCH"
-    case other = "OTHER"
 
-    init(_ command: evhttp_cmd_type) {
-        switch command {
-        case EVHTTP_REQ_GET: self = .get
-        case EVHTTP_REQ_POST: self = .post
-        case EVHTTP_REQ_HEAD: self = .head
-        case EVHTTP_REQ_PUT: self = .put
-        case EVHTTP_REQ_DELETE: self = .delete
-        case EVHTTP_REQ_OPTIONS: self = .options
-        case EVHTTP_REQ_PATCH: self = .patch
-        default: self = .other
+    /// The method spelled by `token` (case-sensitive, RFC 9110 §9.1), nil for any other.
+    init?(token: UnsafeRawBufferPointer) {
+        // Compared as bytes: building a String per request just to switch on it costs an allocation.
+        func matches(_ literal: StaticString) -> Bool {
+            literal.utf8CodeUnitCount == token.count
+                && memcmp(literal.utf8Start, token.baseAddress!, token.count) == 0
+        }
+        guard token.count >= 3 else { return nil }
+        if matches("GET") {
+            self = .get
+        } else if matches("POST") {
+            self = .post
+        } else if matches("PUT") {
+            self = .put
+        } else if matches("DELETE") {
+            self = .delete
+        } else if matches("PATCH") {
+            self = .patch
+        } else if matches("HEAD") {
+            self = .head
+        } else if matches("OPTIONS") {
+            self = .options
+        } else {
+            return nil
         }
     }
 }

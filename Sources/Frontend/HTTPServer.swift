@@ -1,124 +1,227 @@
 internal import CLibevent
+internal import Glibc
 public import Reactor
+internal import Synchronization
 
-/// Receives each complete request the server reads. Implemented by the gateway.
+/// Receives each request the server reads. Implemented by the gateway.
 public protocol HTTPRequestHandler: AnyObject {
-    /// Called on the loop thread once a request's head and body have been read. The handler
-    /// must eventually answer through `exchange` (or the client goes away first).
+    /// Called on the loop thread once a request's head has been read, with whatever of its body
+    /// arrived alongside (for small requests, all of it: see ``HTTPExchange/isBodyComplete``).
+    /// The handler must eventually answer through `exchange` (or the client goes away first).
     func handle(_ exchange: HTTPExchange)
+    /// The body of the server's own answer to a request it could not read (status chosen by the
+    /// server from `error`). Called once per such request, so it is also the place to count them.
+    func errorResponse(for error: HTTPRequestError) -> (contentType: String, body: String)
+    /// A connection was closed at once because the server is at its connection limit.
+    func connectionWasRefused()
 }
 
-/// An HTTP/1.1 server on libevent's `evhttp`, one per worker thread.
+extension HTTPRequestHandler {
+    public func errorResponse(for error: HTTPRequestError) -> (contentType: String, body: String) {
+        ("text/plain; charset=utf-8", error.reason + "\n")
+    }
+
+    public func connectionWasRefused() {}
+}
+
+/// How many client connections the whole process may hold, shared by every worker's server.
+/// Touched only when a connection opens or closes, never per request.
+public final class ConnectionBudget: Sendable {
+    /// The limit; 0 means none.
+    public let limit: Int
+    private let open = Atomic(0)
+
+    public init(limit: Int) {
+        self.limit = limit
+    }
+
+    /// Client connections open now, over all workers.
+    public var openConnections: Int { open.load(ordering: .relaxed) }
+
+    /// Takes one connection from the budget, unless it is used up.
+    func take() -> Bool {
+        let now = open.wrappingAdd(1, ordering: .relaxed).newValue
+        if limit > 0 && now > limit {
+            open.wrappingSubtract(1, ordering: .relaxed)
+            return false
+        }
+        return true
+    }
+
+    func giveBack() {
+        open.wrappingSubtract(1, ordering: .relaxed)
+    }
+}
+
+/// An HTTP/1.1 server on a libevent loop, one per worker thread.
 ///
 /// Each worker owns one server bound to its own `SO_REUSEPORT` socket, so connections never move
-/// between threads. evhttp parses requests, keeps connections alive, pipelines in order and
-/// enforces the header and body limits; the server hands each complete request to its
-/// ``HTTPRequestHandler`` as an ``HTTPExchange``.
+/// between threads. The server accepts connections (``HTTPConnection`` reads and writes them) and
+/// writes every connection's pending output once per loop turn, so all the chunks a turn produces
+/// for a client leave in one `write`.
+///
+/// It is the gateway's own rather than libevent's `evhttp`, because evhttp reads a request body
+/// whole before anyone sees the request: a client-streaming upload could not be forwarded as it
+/// arrives, nor paced by the backend. Owning the parser also gives the exact refusals (431, 414,
+/// 408, smuggling shapes), the header-read timeout and the connection limit evhttp lacks.
 public final class HTTPServer {
     /// Limits and timeouts for the front end.
     public struct Configuration: Sendable {
-        /// Largest request head evhttp reads (request line + headers), in bytes.
+        /// Largest request head (request line + headers), in bytes; larger ones get 431 (or 414).
         public var maxHeaderBytes: Int
-        /// Largest request body evhttp reads at all. Above it evhttp answers 413 itself (a plain
-        /// HTML page: libevent 2.1 has no hook to shape that reply), so the gateway sets this to
-        /// twice its own limit and answers bodies between the two with a proper status. Memory
-        /// per request stays bounded either way.
-        public var maxBodyBytes: Int
-        /// How long a connection may sit idle (between requests, or mid-read) before it is closed.
+        /// How many body bytes an exchange buffers before the server stops reading its request
+        /// (until the handler takes some, or raises ``HTTPExchange/bodyBufferLimit``).
+        public var bodyBufferBytes: Int
+        /// How long a connection may sit idle between requests, or silent mid-body.
         public var idleTimeout: Duration
+        /// How long a client may take from a request head's first byte to its last.
+        public var headerReadTimeout: Duration
 
-        public init(maxHeaderBytes: Int = 16 * 1024, maxBodyBytes: Int = 4 << 20, idleTimeout: Duration = .seconds(60)) {
+        public init(
+            maxHeaderBytes: Int = 16 * 1024, bodyBufferBytes: Int = 64 * 1024, idleTimeout: Duration = .seconds(60),
+            headerReadTimeout: Duration = .seconds(10)
+        ) {
             self.maxHeaderBytes = maxHeaderBytes
-            self.maxBodyBytes = maxBodyBytes
+            self.bodyBufferBytes = bodyBufferBytes
             self.idleTimeout = idleTimeout
+            self.headerReadTimeout = headerReadTimeout
         }
     }
 
-    private let http: OpaquePointer
-    private let handler: any HTTPRequestHandler
+    let loop: EventLoop
+    let handler: any HTTPRequestHandler
     /// TLS for clients, when the front end serves https.
     private let tls: TLSServerContext?
     /// Whether clients reach this server over TLS.
     public var isSecure: Bool { tls != nil }
     let configuration: Configuration
-    /// The `evhttp_bound_socket`s accepting connections; removed when draining starts.
-    private var boundSockets: [OpaquePointer] = []
+    let parserLimits: HTTPRequestParser.Limits
+    private let budget: ConnectionBudget
+    let date = DateHeader()
+    /// The listeners accepting connections; freed (closing their sockets) when draining starts.
+    private var listeners: [OpaquePointer] = []
+    /// Connections with output to write at the end of this loop turn.
+    private var flushQueue: [HTTPConnection] = []
+    private var flusher: OpaquePointer!
+    /// Every open connection, so a drain can close the idle ones.
+    private var connections: [ObjectIdentifier: HTTPConnection] = [:]
     /// Requests received whose response has not been fully written (or whose client left).
     public private(set) var exchangesInFlight = 0
+    /// Client connections this server holds now.
+    public var openConnections: Int { connections.count }
     /// True once ``beginDraining(onDrained:)`` ran: no new connections, and every response
     /// closes its connection so keep-alive clients move elsewhere.
     public private(set) var isDraining = false
     private var onDrained: (() -> Void)?
 
     /// Creates a server on `loop`; it accepts nothing until ``accept(_:)`` is given a socket.
+    /// - Parameter budget: the process-wide connection limit this server counts against.
     public init(
-        loop: EventLoop, configuration: Configuration, tls: TLSServerContext? = nil, handler: any HTTPRequestHandler
+        loop: EventLoop, configuration: Configuration, tls: TLSServerContext? = nil, budget: ConnectionBudget = ConnectionBudget(limit: 0),
+        handler: any HTTPRequestHandler
     ) throws(ReactorError) {
-        guard let http = evhttp_new(loop.base) else { throw ReactorError("evhttp_new failed") }
-        self.http = http
+        self.loop = loop
         self.handler = handler
         self.configuration = configuration
+        self.parserLimits = HTTPRequestParser.Limits(maxHeadBytes: configuration.maxHeaderBytes)
         self.tls = tls
-        if let tls {
-            // Each accepted connection gets an OpenSSL bufferevent; evhttp reads and writes
-            // through it as through a plain socket.
-            evhttp_set_bevcb(http, { base, argument in
-                Unmanaged<TLSServerContext>.fromOpaque(argument!).takeUnretainedValue().makeBufferevent(base: base!)
-            }, Unmanaged.passUnretained(tls).toOpaque())
-        }
-
-        evhttp_set_max_headers_size(http, configuration.maxHeaderBytes)
-        evhttp_set_max_body_size(http, configuration.maxBodyBytes)
-        var idle = configuration.idleTimeout.timeval
-        evhttp_set_timeout_tv(http, &idle)
-        // Without this list evhttp answers OPTIONS (CORS preflights) and PATCH with 501 itself.
-        let methods = EVHTTP_REQ_GET.rawValue | EVHTTP_REQ_POST.rawValue | EVHTTP_REQ_HEAD.rawValue
-            | EVHTTP_REQ_PUT.rawValue | EVHTTP_REQ_DELETE.rawValue | EVHTTP_REQ_OPTIONS.rawValue
-            | EVHTTP_REQ_PATCH.rawValue
-        evhttp_set_allowed_methods(http, UInt16(methods))
-        // No invented content type on replies that did not set one.
-        evhttp_set_default_content_type(http, nil)
-        evhttp_set_gencb(http, { request, argument in
-            Unmanaged<HTTPServer>.fromOpaque(argument!).takeUnretainedValue().didReceive(request!)
-        }, Unmanaged.passUnretained(self).toOpaque())
+        self.budget = budget
+        guard
+            let flusher = event_new(
+                loop.base, -1, 0,
+                { _, _, argument in Unmanaged<HTTPServer>.fromOpaque(argument!).takeUnretainedValue().flushAll() },
+                Unmanaged.passUnretained(self).toOpaque())
+        else { throw ReactorError("event_new failed") }
+        self.flusher = flusher
     }
 
     deinit {
-        evhttp_free(http)
+        for listener in listeners { evconnlistener_free(listener) }
+        event_free(flusher)
     }
 
     /// Starts accepting connections on `socket` (which the server then owns and closes).
     public func accept(_ socket: ListeningSocket) throws(ReactorError) {
-        guard let bound = evhttp_accept_socket_with_handle(http, socket.descriptor) else {
-            throw ReactorError("evhttp could not accept on descriptor \(socket.descriptor)")
+        guard
+            let listener = evconnlistener_new(
+                loop.base,
+                { _, descriptor, address, length, argument in
+                    Unmanaged<HTTPServer>.fromOpaque(argument!).takeUnretainedValue().didAccept(descriptor, address, length)
+                },
+                Unmanaged.passUnretained(self).toOpaque(), LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, -1,
+                socket.descriptor)
+        else {
+            throw ReactorError("cannot accept on descriptor \(socket.descriptor)")
         }
-        boundSockets.append(bound)
+        listeners.append(listener)
     }
 
-    /// Stops accepting connections and calls `onDrained` once every response in flight has been
-    /// written (at once if there is none). Requests that still arrive on open keep-alive
-    /// connections are served, with `Connection: close`.
+    /// Stops accepting connections, closes idle keep-alive connections, and calls `onDrained`
+    /// once every response in flight has been written (at once if there is none). Requests that
+    /// still arrive on open connections are served, with `Connection: close`.
     public func beginDraining(onDrained: @escaping () -> Void) {
         guard !isDraining else { return }
         isDraining = true
         self.onDrained = onDrained
-        for bound in boundSockets {
-            evhttp_del_accept_socket(http, bound)
-        }
-        boundSockets.removeAll()
+        for listener in listeners { evconnlistener_free(listener) }
+        listeners.removeAll()
+        for connection in Array(connections.values) { connection.closeIfIdle() }
         drainedCheck()
     }
 
-    private func didReceive(_ request: OpaquePointer) {
+    private func didAccept(_ descriptor: Int32, _ address: UnsafeMutablePointer<sockaddr>?, _ length: Int32) {
+        guard budget.take() else {
+            Glibc.close(descriptor)
+            handler.connectionWasRefused()
+            return
+        }
+        var storage = sockaddr_storage()
+        if let address {
+            withUnsafeMutableBytes(of: &storage) { target in
+                target.copyMemory(from: UnsafeRawBufferPointer(start: address, count: min(Int(length), target.count)))
+            }
+        }
+        // Responses are written whole or per message, never byte by byte: Nagle's algorithm would
+        // only hold a stream's next message back for the client's delayed ACK.
+        var on: Int32 = 1
+        setsockopt(descriptor, Int32(IPPROTO_TCP), TCP_NODELAY, &on, socklen_t(MemoryLayout<Int32>.size))
+        guard let connection = HTTPConnection(server: self, descriptor: descriptor, address: storage, tls: tls) else {
+            Glibc.close(descriptor)
+            budget.giveBack()
+            return
+        }
+        connections[ObjectIdentifier(connection)] = connection
+    }
+
+    func connectionDidClose(_ connection: HTTPConnection) {
+        if connections.removeValue(forKey: ObjectIdentifier(connection)) != nil {
+            budget.giveBack()
+        }
+    }
+
+    // MARK: Flushing once per loop turn
+
+    func scheduleFlush(_ connection: HTTPConnection) {
+        flushQueue.append(connection)
+        if flushQueue.count == 1 {
+            // Runs after the callbacks already active in this turn: everything they write to a
+            // connection leaves together.
+            event_active(flusher, 0, 0)
+        }
+    }
+
+    private func flushAll() {
+        while !flushQueue.isEmpty {
+            let queue = flushQueue
+            flushQueue.removeAll(keepingCapacity: true)
+            for connection in queue { connection.flush() }
+        }
+    }
+
+    // MARK: Counting exchanges for a drain
+
+    func exchangeDidBegin() {
         exchangesInFlight += 1
-        let completion = ExchangeCompletion(server: self)
-        // Called by evhttp once the response has been written completely, so a drain waits for
-        // the bytes to leave, not just for the handler to finish.
-        evhttp_request_set_on_complete_cb(request, { _, argument in
-            Unmanaged<ExchangeCompletion>.fromOpaque(argument!).takeUnretainedValue().fire()
-        }, completion.opaque)
-        let exchange = HTTPExchange(request: request, server: self, completion: completion)
-        handler.handle(exchange)
     }
 
     /// One exchange is over: its response was written, or its client left.

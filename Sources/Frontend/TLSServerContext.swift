@@ -2,7 +2,7 @@ internal import CLibevent
 internal import CLibeventOpenSSL
 
 /// The front end's OpenSSL server context: the gateway's certificate and key, TLS 1.2 or later.
-/// Each accepted connection gets its own session on an OpenSSL bufferevent, under evhttp.
+/// Each accepted connection gets its own session on an OpenSSL bufferevent.
 public final class TLSServerContext {
     let context: OpaquePointer
 
@@ -27,10 +27,11 @@ public final class TLSServerContext {
         SSL_CTX_free(context)
     }
 
-    /// A bufferevent that accepts TLS on a new connection (evhttp's bufferevent callback).
-    func makeBufferevent(base: OpaquePointer) -> OpaquePointer? {
+    /// A bufferevent that accepts TLS on the newly accepted socket `descriptor`.
+    func makeBufferevent(base: OpaquePointer, descriptor: Int32) -> OpaquePointer? {
         guard let ssl = SSL_new(context) else { return nil }
-        return bufferevent_openssl_socket_new(base, -1, ssl, BUFFEREVENT_SSL_ACCEPTING, Int32(BEV_OPT_CLOSE_ON_FREE.rawValue))
+        return bufferevent_openssl_socket_new(
+            base, descriptor, ssl, BUFFEREVENT_SSL_ACCEPTING, Int32(BEV_OPT_CLOSE_ON_FREE.rawValue))
     }
 
     private static func lastError() -> String {

@@ -49,7 +49,6 @@ class BackendCall: HTTPExchangeDelegate {
         inFlight = true
         metrics.callStarted()
         exchange.delegate = self
-        exchange.watchForClientDisconnect()
         if let deadlineNanoseconds {
             let timer = EventTimer(loop: loop) { [weak self] in
                 self?.deadlineDidPass()
@@ -139,6 +138,9 @@ class BackendCall: HTTPExchangeDelegate {
         }
         stream = nil
     }
+
+    /// More of the request body arrived; calls that stream their upload override this.
+    func exchangeDidReceiveBody(_ exchange: HTTPExchange) {}
 
     func exchangeDidDrain(_ exchange: HTTPExchange) {
         clientBackedUp = false

@@ -1,5 +1,4 @@
 internal import Backend
-internal import Glibc
 internal import Frontend
 internal import Schema
 internal import Config
@@ -37,6 +36,7 @@ final class WorkerContext {
 /// | `OPTIONS` with `Origin` and `Access-Control-Request-Method` | the gateway (CORS preflight) |
 /// | a gRPC-Web content type | ``GRPCWebCall`` |
 /// | a body over the limit | the gateway: 413 |
+/// | a request the front end cannot read | the gateway: 400, 408, 414, 431, 501 or 505 (``errorResponse(for:)``) |
 /// | a `google.api.http` binding matches method and path | ``RESTCall`` |
 /// | the path matches a binding, the method does not | the gateway: 405 with `Allow` |
 /// | `POST /package.Service/Method` of a routed method (JSON) | ``RESTCall`` (auto-mapping) |
@@ -52,37 +52,23 @@ final class Dispatcher: HTTPRequestHandler {
 
     func handle(_ exchange: HTTPExchange) {
         let started = ContinuousClock.now
-        if let problem = Self.framingProblem(exchange) {
-            // Ambiguous framing is how requests are smuggled past a proxy in front of us: refuse
-            // it outright rather than guess which header the other hop believed.
-            answer(exchange, started: started, status: GRPCStatus(.invalidArgument, problem), extraHeaders: [("Connection", "close")])
-            return
-        }
         if CORS.isPreflight(exchange) {
             context.cors.answerPreflight(exchange)
             record(exchange, code: exchange.responseStatus == 204 ? .ok : .permissionDenied, started: started)
             return
         }
         let corsOrigin = context.cors.allowedOrigin(of: exchange)
-        let contentTypeValue = exchange.header("Content-Type")
-        let limit = context.plan.configuration.limits.maxRequestBodyBytes
-        let bodyTooLarge = exchange.body.count > limit
-        let tooLarge = GRPCStatus(.resourceExhausted, "request body of \(exchange.body.count) bytes is larger than the limit of \(limit) bytes")
-        if bodyTooLarge {
-            context.metrics.breach(.requestBody)
-        }
-        if let contentType = GRPCWebCall.ContentType(contentTypeValue) {
-            if bodyTooLarge {
-                GRPCWebCall.reject(exchange: exchange, contentType: contentType, status: tooLarge, context: context, corsOrigin: corsOrigin)
-                return
+        if let contentType = GRPCWebCall.ContentType(exchange.header("Content-Type")) {
+            whenBodyIsWhole(exchange) {
+                GRPCWebCall.start(exchange: exchange, contentType: contentType, context: $0, corsOrigin: corsOrigin)
+            } tooLarge: { context, status in
+                GRPCWebCall.reject(exchange: exchange, contentType: contentType, status: status, context: context, corsOrigin: corsOrigin)
             }
-            GRPCWebCall.start(exchange: exchange, contentType: contentType, context: context, corsOrigin: corsOrigin)
             return
         }
         let corsHeaders = corsOrigin.map { context.cors.responseHeaders(origin: $0, exposing: []) } ?? []
-        if bodyTooLarge {
-            answer(exchange, started: started, status: tooLarge, httpStatus: 413, extraHeaders: corsHeaders)
-            return
+        let tooLarge = { [self] (_: WorkerContext, status: GRPCStatus) in
+            answer(exchange, started: started, status: status, httpStatus: 413, extraHeaders: corsHeaders)
         }
         switch context.plan.restRoutes.match(method: exchange.method.rawValue, path: exchange.path) {
         case .matched(let match):
@@ -91,8 +77,15 @@ final class Dispatcher: HTTPRequestHandler {
                 method: route.target, body: route.binding.body, responseBody: route.binding.responseBody,
                 variables: route.binding.variables, json: route.json, streaming: route.streaming,
                 successStatus: route.successStatus)
-            RESTCall.start(
-                exchange: exchange, target: target, pathBindings: match.bindings, context: context, corsHeaders: corsHeaders)
+            if route.target.method.clientStreaming, !exchange.isBodyComplete, exceedsLimit(exchange.declaredBodyLength ?? 0) == nil {
+                // A client stream is forwarded message by message as its body arrives.
+                RESTCall.start(exchange: exchange, target: target, pathBindings: match.bindings, context: context, corsHeaders: corsHeaders)
+                return
+            }
+            whenBodyIsWhole(
+                exchange,
+                then: { RESTCall.start(exchange: exchange, target: target, pathBindings: match.bindings, context: $0, corsHeaders: corsHeaders) },
+                tooLarge: tooLarge)
             return
         case .methodNotAllowed(let allowed):
             answer(
@@ -120,12 +113,71 @@ final class Dispatcher: HTTPRequestHandler {
             let target = RESTCall.Target(
                 method: route, body: .wholeRequest, responseBody: nil, variables: [], json: http.json,
                 streaming: http.streaming, successStatus: 200)
-            RESTCall.start(exchange: exchange, target: target, pathBindings: [], context: context, corsHeaders: corsHeaders)
+            if route.method.clientStreaming, !exchange.isBodyComplete, exceedsLimit(exchange.declaredBodyLength ?? 0) == nil {
+                RESTCall.start(exchange: exchange, target: target, pathBindings: [], context: context, corsHeaders: corsHeaders)
+                return
+            }
+            whenBodyIsWhole(
+                exchange,
+                then: { RESTCall.start(exchange: exchange, target: target, pathBindings: [], context: $0, corsHeaders: corsHeaders) },
+                tooLarge: tooLarge)
             return
         }
         answer(
             exchange, started: started, status: GRPCStatus(.notFound, "no route for \(exchange.method.rawValue) \(exchange.path)"),
             extraHeaders: corsHeaders)
+    }
+
+    /// The error for a body of `count` bytes if it is over the limit.
+    private func exceedsLimit(_ count: Int) -> GRPCStatus? {
+        let limit = context.plan.configuration.limits.maxRequestBodyBytes
+        guard count > limit else { return nil }
+        return GRPCStatus(.resourceExhausted, "request body of \(count) bytes is larger than the limit of \(limit) bytes")
+    }
+
+    /// Runs `then` once the whole request body is in `exchange.body` (at once for the usual small
+    /// request, which arrives with its head), or `tooLarge` as soon as it is known to exceed
+    /// `max_request_body`: from its `Content-Length`, or when that many bytes have come.
+    private func whenBodyIsWhole(
+        _ exchange: HTTPExchange, then: @escaping (WorkerContext) -> Void, tooLarge: @escaping (WorkerContext, GRPCStatus) -> Void
+    ) {
+        let context = self.context
+        let limit = context.plan.configuration.limits.maxRequestBodyBytes
+        if let status = exceedsLimit(max(exchange.declaredBodyLength ?? 0, exchange.body.count)) {
+            context.metrics.breach(.requestBody)
+            tooLarge(context, status)
+            return
+        }
+        if exchange.isBodyComplete {
+            then(context)
+            return
+        }
+        BodyCollector.collect(exchange, limit: limit) {
+            then(context)
+        } tooLarge: {
+            context.metrics.breach(.requestBody)
+            // A chunked body has no length up front: all that is known is that it passed the limit.
+            tooLarge(context, GRPCStatus(.resourceExhausted, "request body is larger than the limit of \(limit) bytes"))
+        }
+    }
+
+    /// The gateway's own answer to a request the front end could not read: `google.rpc.Status` JSON.
+    func errorResponse(for error: HTTPRequestError) -> (contentType: String, body: String) {
+        let code: GRPCStatusCode =
+            switch error.status {
+            case 408: .deadlineExceeded
+            case 414, 431: .resourceExhausted
+            case 501, 505: .unimplemented
+            default: .invalidArgument
+            }
+        if error.status == 414 || error.status == 431 { context.metrics.breach(.requestHead) }
+        if error.status == 408 { context.metrics.breach(.requestTimeout) }
+        context.metrics.record(.gateway, code: code, started: .now)
+        return ("application/json", ErrorBody.json(for: GRPCStatus(code, error.reason)))
+    }
+
+    func connectionWasRefused() {
+        context.metrics.breach(.connections)
     }
 
     /// Answers `exchange` with `status` as JSON (the gateway's own error) and records it.
@@ -145,20 +197,5 @@ final class Dispatcher: HTTPRequestHandler {
                 protocolName: CallProtocol.gateway.label, method: exchange.method.rawValue, path: exchange.path,
                 httpStatus: exchange.responseStatus ?? 0, grpcCode: code.name, duration: ContinuousClock.now - started,
                 peer: exchange.peerAddress))
-    }
-
-    /// What is wrong with the request's framing headers, if anything: more than one
-    /// `Content-Length` or `Host` (RFC 9112 §6.3 and §3.2 say to reject both), which evhttp
-    /// accepts by taking the first.
-    static func framingProblem(_ exchange: HTTPExchange) -> String? {
-        var contentLengths = 0
-        var hosts = 0
-        exchange.forEachHeader { name, _ in
-            if strcasecmp(name, "content-length") == 0 { contentLengths += 1 }
-            if strcasecmp(name, "host") == 0 { hosts += 1 }
-        }
-        if contentLengths > 1 { return "the request has \(contentLengths) Content-Length headers" }
-        if hosts > 1 { return "the request has \(hosts) Host headers" }
-        return nil
     }
 }

@@ -82,12 +82,13 @@ public final class Gateway {
         let plan = self.plan
         let logger = self.logger
         let directory = EndpointDirectory(plan.resolvers.map(\.endpoints))
+        let budget = ConnectionBudget(limit: plan.configuration.limits.maxConnections)
         for socket in sockets {
             threads.append(
                 try WorkerThread.start {
                     Self.runWorker(
                         plan: plan, socket: socket, logger: logger, registry: registry, directory: directory,
-                        accessLog: accessLog)
+                        accessLog: accessLog, budget: budget)
                 })
         }
         while registry.started.withLock({ $0 }) + registry.stopped.withLock({ $0 }) < workerCount {
@@ -138,7 +139,7 @@ public final class Gateway {
 
     private static func runWorker(
         plan: GatewayPlan, socket: ListeningSocket, logger: Logger, registry: WorkerRegistry,
-        directory: EndpointDirectory, accessLog: AccessLogWriter?
+        directory: EndpointDirectory, accessLog: AccessLogWriter?, budget: ConnectionBudget
     ) {
         do {
             let loop = try EventLoop()
@@ -151,9 +152,9 @@ public final class Gateway {
             let server = try HTTPServer(
                 loop: loop,
                 configuration: .init(
-                    maxHeaderBytes: limits.maxRequestHeaderBytes, maxBodyBytes: 2 * limits.maxRequestBodyBytes,
-                    idleTimeout: limits.idleTimeout),
-                tls: tls,
+                    maxHeaderBytes: limits.maxRequestHeaderBytes, idleTimeout: limits.idleTimeout,
+                    headerReadTimeout: limits.headerReadTimeout),
+                tls: tls, budget: budget,
                 handler: Dispatcher(context: context))
             try server.accept(socket)
             let stop = Wakeup(loop: loop) { loop.stop() }

@@ -1,92 +1,147 @@
 internal import GRPCWire
 
-/// Splits a client-streaming REST body into its messages' JSON: newline-delimited JSON (one
-/// document per line, blank lines skipped) or one JSON array (one message per element).
+/// Splits a client-streaming REST body into its messages' JSON, as the body arrives:
+/// newline-delimited JSON (one document per line, blank lines skipped) or one JSON array (one
+/// message per element). Whichever it is shows in the first non-blank byte.
 ///
 /// Only the structure is scanned (strings, escapes and nesting depth); each element's content is
-/// checked by the ProtoJSON decoder afterwards, which reports errors with field paths.
-enum JSONStream {
-    /// The byte ranges of the messages in `body`.
-    /// - Throws: INVALID_ARGUMENT for an unterminated string, unbalanced brackets or an array
-    ///   with missing commas.
-    static func elements(of body: [UInt8]) throws(GRPCStatus) -> [ArraySlice<UInt8>] {
-        guard let first = body.firstIndex(where: { !isSpace($0) }) else { return [] }
-        if body[first] == UInt8(ascii: "[") {
-            return try arrayElements(body, start: first)
+/// checked by the ProtoJSON decoder afterwards, which reports errors with field paths. Memory is
+/// one element at a time, whatever the body's length.
+struct JSONStream {
+    private enum Mode {
+        case undecided
+        case lines
+        case array
+        case afterArray
+    }
+
+    private var mode = Mode.undecided
+    /// The bytes of the element being read.
+    private var pending: [UInt8] = []
+    /// Bytes scanned so far, for error offsets.
+    private var offset = 0
+    private var depth = 0
+    private var inString = false
+    private var escaped = false
+    /// Array elements completed so far (an empty array is fine; an empty last element is not).
+    private var elementsFound = 0
+
+    init() {}
+
+    /// The whole elements completed by `bytes`.
+    /// - Throws: INVALID_ARGUMENT for an array with missing or empty elements, or data after it.
+    mutating func feed<Bytes: Sequence<UInt8>>(_ bytes: Bytes) throws(GRPCStatus) -> [[UInt8]] {
+        var elements: [[UInt8]] = []
+        for byte in bytes {
+            defer { offset += 1 }
+            switch mode {
+            case .undecided:
+                if Self.isSpace(byte) { continue }
+                if byte == UInt8(ascii: "[") {
+                    mode = .array
+                    depth = 1
+                } else {
+                    mode = .lines
+                    pending.append(byte)
+                }
+            case .lines:
+                if byte == UInt8(ascii: "\n") {
+                    if !Self.isBlank(pending) { elements.append(pending) }
+                    pending.removeAll(keepingCapacity: true)
+                } else {
+                    pending.append(byte)
+                }
+            case .array:
+                if let element = try scanArray(byte) { elements.append(element) }
+            case .afterArray:
+                guard Self.isSpace(byte) else {
+                    throw GRPCStatus(.invalidArgument, "request body: unexpected data after the array at byte \(offset)")
+                }
+            }
         }
-        var messages: [ArraySlice<UInt8>] = []
-        var lineStart = 0
-        for index in body.indices where body[index] == UInt8(ascii: "\n") {
-            let line = body[lineStart..<index]
-            if !isBlank(line) { messages.append(line) }
-            lineStart = index + 1
+        return elements
+    }
+
+    /// The last element, once the body has ended.
+    /// - Throws: INVALID_ARGUMENT for an array that was never closed.
+    mutating func finish() throws(GRPCStatus) -> [[UInt8]] {
+        switch mode {
+        case .undecided, .afterArray:
+            return []
+        case .lines:
+            defer { pending.removeAll() }
+            return Self.isBlank(pending) ? [] : [pending]
+        case .array:
+            throw GRPCStatus(.invalidArgument, "request body: the JSON array is not terminated")
         }
-        let last = body[lineStart...]
-        if !isBlank(last) { messages.append(last) }
-        return messages
+    }
+
+    /// Takes one byte inside the array; returns an element when it completes one.
+    private mutating func scanArray(_ byte: UInt8) throws(GRPCStatus) -> [UInt8]? {
+        if inString {
+            pending.append(byte)
+            if escaped {
+                escaped = false
+            } else if byte == UInt8(ascii: "\\") {
+                escaped = true
+            } else if byte == UInt8(ascii: "\"") {
+                inString = false
+            }
+            return nil
+        }
+        switch byte {
+        case UInt8(ascii: "\""):
+            inString = true
+        case UInt8(ascii: "["), UInt8(ascii: "{"):
+            depth += 1
+        case UInt8(ascii: "]"), UInt8(ascii: "}"):
+            depth -= 1
+            if depth == 0 {
+                mode = .afterArray
+                defer { pending.removeAll() }
+                if !Self.isBlank(pending) {
+                    elementsFound += 1
+                    return pending
+                }
+                if elementsFound > 0 {
+                    throw GRPCStatus(.invalidArgument, "request body: empty element before ']' at byte \(offset)")
+                }
+                return nil
+            }
+            if depth < 0 {
+                throw GRPCStatus(.invalidArgument, "request body: unbalanced '\(Character(UnicodeScalar(byte)))' at byte \(offset)")
+            }
+        case UInt8(ascii: ","):
+            if depth == 1 {
+                guard !Self.isBlank(pending) else {
+                    throw GRPCStatus(.invalidArgument, "request body: empty array element at byte \(offset)")
+                }
+                elementsFound += 1
+                let element = pending
+                pending.removeAll(keepingCapacity: true)
+                return element
+            }
+        default:
+            break
+        }
+        pending.append(byte)
+        return nil
+    }
+
+    /// Every element of a complete body.
+    static func elements(of body: [UInt8]) throws(GRPCStatus) -> [[UInt8]] {
+        var stream = JSONStream()
+        var elements = try stream.feed(body)
+        elements += try stream.finish()
+        return elements
     }
 
     /// Whether `bytes` holds only JSON whitespace.
-    static func isBlank(_ bytes: ArraySlice<UInt8>) -> Bool {
+    static func isBlank<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> Bool {
         bytes.allSatisfy(isSpace)
     }
 
     private static func isSpace(_ byte: UInt8) -> Bool {
         byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D
-    }
-
-    private static func arrayElements(_ body: [UInt8], start: Int) throws(GRPCStatus) -> [ArraySlice<UInt8>] {
-        var elements: [ArraySlice<UInt8>] = []
-        var depth = 0
-        var inString = false
-        var escaped = false
-        var elementStart = start + 1
-        var index = start
-        while index < body.count {
-            let byte = body[index]
-            if inString {
-                if escaped {
-                    escaped = false
-                } else if byte == UInt8(ascii: "\\") {
-                    escaped = true
-                } else if byte == UInt8(ascii: "\"") {
-                    inString = false
-                }
-            } else {
-                switch byte {
-                case UInt8(ascii: "\""):
-                    inString = true
-                case UInt8(ascii: "["), UInt8(ascii: "{"):
-                    depth += 1
-                case UInt8(ascii: "]"), UInt8(ascii: "}"):
-                    depth -= 1
-                    if depth == 0 {
-                        let element = body[elementStart..<index]
-                        if !isBlank(element) { elements.append(element) } else if !elements.isEmpty {
-                            throw GRPCStatus(.invalidArgument, "request body: empty element before ']' at byte \(index)")
-                        }
-                        index += 1
-                        guard isBlank(body[index...]) else {
-                            throw GRPCStatus(.invalidArgument, "request body: unexpected data after the array at byte \(index)")
-                        }
-                        return elements
-                    }
-                case UInt8(ascii: ","):
-                    if depth == 1 {
-                        let element = body[elementStart..<index]
-                        guard !isBlank(element) else {
-                            throw GRPCStatus(.invalidArgument, "request body: empty array element at byte \(index)")
-                        }
-                        elements.append(element)
-                        elementStart = index + 1
-                    }
-                default:
-                    break
-                }
-                if depth < 0 { break }
-            }
-            index += 1
-        }
-        throw GRPCStatus(.invalidArgument, "request body: the JSON array is not terminated")
     }
 }

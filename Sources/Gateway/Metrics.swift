@@ -26,9 +26,18 @@ enum LimitBreach: Int, CaseIterable, Sendable {
     case requestMessage
     case responseMessage
     case concurrentCalls
+    /// A request head over `max_request_headers` (431 or 414).
+    case requestHead
+    /// A client too slow to send its request (408).
+    case requestTimeout
+    /// A connection closed at once because `max_connections` were open.
+    case connections
 
     var label: String {
         switch self {
+        case .requestHead: "request_head"
+        case .requestTimeout: "request_timeout"
+        case .connections: "connections"
         case .requestBody: "request_body"
         case .requestMessage: "request_message"
         case .responseMessage: "response_message"

@@ -36,6 +36,7 @@ final class RESTCall: BackendCall {
     private var deframer: MessageDeframer
     private let encoder: ProtoJSONEncoder
     private let corsHeaders: [(name: String, value: String)]
+    private lazy var requestDecoder = context.plan.json.decoder(options: Self.protoJSONOptions(target.json))
     /// Whole messages (as JSON, or raw HttpBody data) kept for a unary reply.
     private var keptReply: [UInt8]?
     private var keptContentType = "application/json"
@@ -87,9 +88,13 @@ final class RESTCall: BackendCall {
                 httpStatus: 415, extraHeaders: corsHeaders)
             return
         }
+        let urlFields: [UInt8]
         let messages: [[UInt8]]
+        // A client stream whose body is still arriving is sent on message by message as it comes.
+        let streamsUpload = target.method.method.clientStreaming && !exchange.isBodyComplete
         do {
-            messages = try call.requestMessages(pathBindings: pathBindings)
+            urlFields = try call.urlFields(pathBindings: pathBindings)
+            messages = streamsUpload ? [] : try call.requestMessages(urlFields: urlFields)
         } catch {
             call.respondWithError(error)
             return
@@ -104,37 +109,39 @@ final class RESTCall: BackendCall {
             return
         }
         let body = Buffer()
-        var frame: [UInt8] = []
         for message in messages {
-            frame.removeAll(keepingCapacity: true)
-            MessageFramer.appendPrefix(flags: 0, length: message.count, to: &frame)
-            body.append(frame)
-            body.append(message)
+            appendFramed(message, to: body)
         }
         let stream: RPCStream
         do {
             stream = try context.backends[target.method.backendIndex].startCall(
-                path: target.method.method.path, authority: metadata.authority, headers: metadata.headers, body: body,
-                delegate: call)
+                path: target.method.method.path, authority: metadata.authority, headers: metadata.headers,
+                body: streamsUpload ? nil : body, endOfStream: !streamsUpload, delegate: call)
         } catch {
             call.respondWithError(error)
             return
         }
         call.joined(stream, loop: context.loop, deadlineNanoseconds: metadata.timeoutNanoseconds)
+        if streamsUpload {
+            call.upload = Upload(urlFields: urlFields)
+            call.pumpUpload()
+        }
     }
 
-    /// The request messages' wire bytes: one for unary and server-streaming methods, one per
-    /// NDJSON line or JSON array element for client-streaming ones.
-    private func requestMessages(pathBindings: [PathBinding]) throws(GRPCStatus) -> [[UInt8]] {
-        let schema = context.plan.schema
-        let method = target.method.method
-        let inputIndex = method.inputIndex
-        let decoder = context.plan.json.decoder(options: Self.protoJSONOptions(target.json))
-        let fieldValues = context.plan.json.fieldValueEncoder
-        let body = exchange.body.bytes
+    private static func appendFramed(_ message: [UInt8], to buffer: Buffer) {
+        var frame: [UInt8] = []
+        MessageFramer.appendPrefix(flags: 0, length: message.count, to: &frame)
+        buffer.append(frame)
+        buffer.append(message)
+    }
 
-        // The fields that come from the URL, encoded once and appended to every message. Every
-        // value is written even when it is a default, so a path-bound field wins over the body.
+    /// The fields that come from the URL (query parameters, then path variables), encoded once and
+    /// appended to every message. Every value is written even when it is a default, so a
+    /// path-bound field wins over the body.
+    private func urlFields(pathBindings: [PathBinding]) throws(GRPCStatus) -> [UInt8] {
+        let schema = context.plan.schema
+        let inputIndex = target.method.method.inputIndex
+        let fieldValues = context.plan.json.fieldValueEncoder
         var urlFields: [UInt8] = []
         func encode(_ value: String, at field: ResolvedFieldPath) throws(GRPCStatus) {
             let path = field.names.joined(separator: ".")
@@ -161,19 +168,29 @@ final class RESTCall: BackendCall {
         for (variable, binding) in zip(target.variables, pathBindings) {
             try encode(binding.value, at: variable)
         }
+        return urlFields
+    }
 
-        func decode(_ json: ArraySlice<UInt8>, context label: String) throws(GRPCStatus) -> [UInt8] {
-            do {
-                return try decoder.decode(messageIndex: inputIndex, json: Array(json))
-            } catch {
-                throw GRPCStatus(.invalidArgument, "\(label)\(error.description)")
-            }
+    /// One request message's wire bytes from its JSON; `label` prefixes an error's message.
+    private func decodeMessage<Bytes: Collection<UInt8>>(_ json: Bytes, label: String) throws(GRPCStatus) -> [UInt8] {
+        do {
+            return try requestDecoder.decode(messageIndex: target.method.method.inputIndex, json: Array(json))
+        } catch {
+            throw GRPCStatus(.invalidArgument, "\(label)\(error.description)")
         }
+    }
+
+    /// The request messages' wire bytes, from a complete body: one for unary and server-streaming
+    /// methods, one per NDJSON line or JSON array element for client-streaming ones.
+    private func requestMessages(urlFields: [UInt8]) throws(GRPCStatus) -> [[UInt8]] {
+        let schema = context.plan.schema
+        let method = target.method.method
+        let body = exchange.body.bytes
 
         if method.clientStreaming {
             var messages: [[UInt8]] = []
             for (index, element) in try JSONStream.elements(of: body).enumerated() {
-                messages.append(try decode(element, context: "message \(index): ") + urlFields)
+                messages.append(try decodeMessage(element, label: "message \(index): ") + urlFields)
             }
             return messages
         }
@@ -185,24 +202,106 @@ final class RESTCall: BackendCall {
         case .wholeRequest:
             if method.inputType == HTTPBodyMessage.fullName {
                 message = HTTPBodyMessage.encode(contentType: exchange.header("Content-Type") ?? "", data: body)
-            } else if !JSONStream.isBlank(body[...]) {
-                message = try decode(body[...], context: "")
+            } else if !JSONStream.isBlank(body) {
+                message = try decodeMessage(body, label: "")
             }
         case .field(let field):
             let fieldType = field.messageIndex.map { schema.message(at: $0).fullName }
             if fieldType == HTTPBodyMessage.fullName {
                 let httpBody = HTTPBodyMessage.encode(contentType: exchange.header("Content-Type") ?? "", data: body)
                 ProtoWire.appendLengthDelimited(number: field.number, httpBody, to: &message)
-            } else if !JSONStream.isBlank(body[...]) {
+            } else if !JSONStream.isBlank(body) {
                 // `{"<field>": <body>}` decoded as the request: the body is that field's JSON,
                 // whatever its kind (message, repeated, map or scalar).
                 var wrapped = Array("{\"\(field.name)\":".utf8)
                 wrapped.append(contentsOf: body)
                 wrapped.append(UInt8(ascii: "}"))
-                message = try decode(wrapped[...], context: "")
+                message = try decodeMessage(wrapped, label: "")
             }
         }
         return [message + urlFields]
+    }
+
+    // MARK: Streaming a client's upload
+
+    /// A client stream's body being forwarded as it arrives.
+    private struct Upload {
+        var splitter = JSONStream()
+        let urlFields: [UInt8]
+        var messagesSent = 0
+    }
+
+    private var upload: Upload?
+    private var isPumping = false
+    private var pumpAgain = false
+    /// Above this many request bytes queued for the backend, the client's body is left unread
+    /// (so the server stops reading its socket) until the backend's window lets them out.
+    private static let uploadHighWaterMark = 64 * 1024
+
+    /// Moves body bytes that arrived into messages for the backend, as far as the backend takes
+    /// them. Re-entrant calls (taking body bytes lets the server read more, which reports here)
+    /// are folded into the running loop.
+    private func pumpUpload() {
+        guard upload != nil else { return }
+        if isPumping {
+            pumpAgain = true
+            return
+        }
+        isPumping = true
+        repeat {
+            pumpAgain = false
+            pumpUploadOnce()
+        } while pumpAgain && upload != nil
+        isPumping = false
+    }
+
+    private func pumpUploadOnce() {
+        guard let stream, !machine.isFinished, !exchange.isDone else {
+            upload = nil
+            return
+        }
+        let body = exchange.body
+        while stream.pendingOutboundBytes < Self.uploadHighWaterMark {
+            guard !body.isEmpty || exchange.isBodyComplete else { return }
+            do {
+                var elements: [[UInt8]] = []
+                if !body.isEmpty {
+                    var bytes = [UInt8](repeating: 0, count: min(body.count, 16 * 1024))
+                    _ = bytes.withUnsafeMutableBytes { body.remove(into: $0) }
+                    elements = try upload!.splitter.feed(bytes)
+                }
+                let finished = exchange.isBodyComplete && body.isEmpty
+                if finished { elements += try upload!.splitter.finish() }
+                let messages = Buffer()
+                for element in elements {
+                    let message = try decodeMessage(element, label: "message \(upload!.messagesSent): ") + upload!.urlFields
+                    upload!.messagesSent += 1
+                    Self.appendFramed(message, to: messages)
+                }
+                if !messages.isEmpty || finished {
+                    stream.send(messages, endOfStream: finished)
+                }
+                if finished {
+                    upload = nil
+                    return
+                }
+            } catch {
+                upload = nil
+                abandon(error)
+                return
+            }
+            exchange.bodyWasConsumed()
+            if upload == nil { return }
+        }
+        stream.notifyWhenOutboundDrains()
+    }
+
+    override func exchangeDidReceiveBody(_ exchange: HTTPExchange) {
+        pumpUpload()
+    }
+
+    func rpcStreamCanSendMore(_ stream: RPCStream) {
+        pumpUpload()
     }
 
     /// The request's content type if the binding reads a JSON body and the type is not one read

@@ -75,8 +75,9 @@ struct RequestMetadata {
         var connectionTokens: Set<String> = []
         var timeoutValue: String?
         exchange.forEachHeader { rawName, rawValue in
-            let name = String(cString: rawName).lowercased()
-            let value = String(cString: rawValue)
+            // The front end hands names lowercased already.
+            let name = String(decoding: rawName, as: UTF8.self)
+            let value = String(decoding: rawValue, as: UTF8.self)
             switch name {
             case "host":
                 result.authority = value

@@ -331,16 +331,6 @@ def _wait_for_progress(rules_stub, call_id, at_least, timeout_s=3.0):
         time.sleep(0.05)
 
 
-# Known gap, not a passing claim: libevent 2.1's HTTP server reads a request body whole before the
-# gateway sees the request (it has no hook between head and body), so client-streaming and bidi
-# REST bodies are sent to the backend message by message only once they are complete. Strict: if
-# the gateway learns to stream request bodies, these start passing and the marker must go.
-REQUEST_BODY_READ_WHOLE = pytest.mark.xfail(
-    strict=True, reason="libevent 2.1 evhttp reads request bodies whole before dispatch (see Design.md)"
-)
-
-
-@REQUEST_BODY_READ_WHOLE
 def test_client_stream_is_forwarded_as_it_arrives(rest_gateway, rules_stub, call_id):
     """behavior.md: the request body is "read and forwarded message by message as it arrives,
     not buffered whole": the backend has the first book while the client is still sending."""
@@ -359,7 +349,6 @@ def test_client_stream_is_forwarded_as_it_arrives(rest_gateway, rules_stub, call
         connection.close()
 
 
-@REQUEST_BODY_READ_WHOLE
 def test_bidi_replies_before_the_request_body_ends(rest_gateway, call_id):
     """A bidi answer streams back while the client still sends: reply 1 before request 2."""
     connection = _open_chunked_post(rest_gateway, "/v1/books:chat", call_id)
