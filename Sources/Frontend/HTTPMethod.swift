@@ -1,23 +1,31 @@
 internal import Glibc
 
-/// The request methods the front end serves; any other method is answered 501 by the server.
-public enum HTTPMethod: String, Sendable {
-    case get = "GET"
-    case post = "POST"
-    case head = "HEAD"
-    case put = "PUT"
-    case delete = "DELETE"
-    case options = "OPTIONS"
-    case patch = "PATCH"
+/// A request method. Any token is one (RFC 9110 §9.1): besides the standard ones, an HttpRule's
+/// `custom` kind (PURGE, say) reaches the router like any other.
+public struct HTTPMethod: Hashable, Sendable, CustomStringConvertible {
+    /// The method as sent (methods are case-sensitive).
+    public let rawValue: String
 
-    /// The method spelled by `token` (case-sensitive, RFC 9110 §9.1), nil for any other.
-    init?(token: UnsafeRawBufferPointer) {
-        // Compared as bytes: building a String per request just to switch on it costs an allocation.
+    public init(rawValue: String) {
+        self.rawValue = rawValue
+    }
+
+    public static let get = HTTPMethod(rawValue: "GET")
+    public static let post = HTTPMethod(rawValue: "POST")
+    public static let head = HTTPMethod(rawValue: "HEAD")
+    public static let put = HTTPMethod(rawValue: "PUT")
+    public static let delete = HTTPMethod(rawValue: "DELETE")
+    public static let options = HTTPMethod(rawValue: "OPTIONS")
+    public static let patch = HTTPMethod(rawValue: "PATCH")
+
+    public var description: String { rawValue }
+
+    /// The method spelled by `token` (already checked to be a token). The common ones are
+    /// compared as bytes and share their constant, so most requests build no String for it.
+    init(token: UnsafeRawBufferPointer) {
         func matches(_ literal: StaticString) -> Bool {
-            literal.utf8CodeUnitCount == token.count
-                && memcmp(literal.utf8Start, token.baseAddress!, token.count) == 0
+            literal.utf8CodeUnitCount == token.count && memcmp(literal.utf8Start, token.baseAddress!, token.count) == 0
         }
-        guard token.count >= 3 else { return nil }
         if matches("GET") {
             self = .get
         } else if matches("POST") {
@@ -33,7 +41,7 @@ public enum HTTPMethod: String, Sendable {
         } else if matches("OPTIONS") {
             self = .options
         } else {
-            return nil
+            self = HTTPMethod(rawValue: String(decoding: token, as: UTF8.self))
         }
     }
 }

@@ -161,9 +161,12 @@ extension HTTPRequestParser {
         } else {
             throw .badRequest("malformed HTTP version")
         }
-        guard let method = HTTPMethod(token: UnsafeRawBufferPointer(methodToken)) else {
+        // CONNECT would turn the connection into a tunnel, and TRACE echoes requests back: a
+        // gateway implements neither, and says so rather than routing them (RFC 9110 §9.3.6, §9.3.8).
+        if methodToken.elementsEqual("CONNECT".utf8) || methodToken.elementsEqual("TRACE".utf8) {
             throw HTTPRequestError(status: 501, "method \(String(decoding: methodToken, as: UTF8.self)) is not implemented")
         }
+        let method = HTTPMethod(token: UnsafeRawBufferPointer(methodToken))
         for byte in target where byte <= space || byte >= 0x7F {
             throw .badRequest("an invalid character in the request target")
         }

@@ -23,10 +23,14 @@ struct JSONStream {
     private var depth = 0
     private var inString = false
     private var escaped = false
-    /// Array elements completed so far (an empty array is fine; an empty last element is not).
+    /// Elements completed so far (an empty array is fine; an empty last element is not).
     private var elementsFound = 0
+    /// The largest element accepted: a stream's total length is unbounded, each message's is not.
+    private let maxElementBytes: Int
 
-    init() {}
+    init(maxElementBytes: Int = .max) {
+        self.maxElementBytes = maxElementBytes
+    }
 
     /// The whole elements completed by `bytes`.
     /// - Throws: INVALID_ARGUMENT for an array with missing or empty elements, or data after it.
@@ -46,7 +50,10 @@ struct JSONStream {
                 }
             case .lines:
                 if byte == UInt8(ascii: "\n") {
-                    if !Self.isBlank(pending) { elements.append(pending) }
+                    if !Self.isBlank(pending) {
+                        elements.append(pending)
+                        elementsFound += 1
+                    }
                     pending.removeAll(keepingCapacity: true)
                 } else {
                     pending.append(byte)
@@ -57,6 +64,10 @@ struct JSONStream {
                 guard Self.isSpace(byte) else {
                     throw GRPCStatus(.invalidArgument, "request body: unexpected data after the array at byte \(offset)")
                 }
+            }
+            if pending.count > maxElementBytes {
+                throw GRPCStatus(
+                    .resourceExhausted, "request message \(elementsFound) is larger than the limit of \(maxElementBytes) bytes")
             }
         }
         return elements

@@ -45,6 +45,9 @@ final class RESTCall: BackendCall {
     /// Set when the backend's reply broke the gRPC or protobuf rules: the client then gets 502
     /// (a bad gateway upstream), not the 500 of code 13's usual mapping.
     private var replyIsInvalid = false
+    /// Set when a streamed request message passed `max_request_body`: the client gets 413, as for
+    /// a whole body over the limit, not RESOURCE_EXHAUSTED's usual 429.
+    private var requestMessageTooLarge = false
 
     private init(exchange: HTTPExchange, target: Target, context: WorkerContext, corsHeaders: [(name: String, value: String)]) {
         self.target = target
@@ -123,7 +126,8 @@ final class RESTCall: BackendCall {
         }
         call.joined(stream, loop: context.loop, deadlineNanoseconds: metadata.timeoutNanoseconds)
         if streamsUpload {
-            call.upload = Upload(urlFields: urlFields)
+            call.upload = Upload(
+                splitter: JSONStream(maxElementBytes: context.plan.configuration.limits.maxRequestBodyBytes), urlFields: urlFields)
             call.pumpUpload()
         }
     }
@@ -226,7 +230,7 @@ final class RESTCall: BackendCall {
 
     /// A client stream's body being forwarded as it arrives.
     private struct Upload {
-        var splitter = JSONStream()
+        var splitter: JSONStream
         let urlFields: [UInt8]
         var messagesSent = 0
     }
@@ -287,6 +291,10 @@ final class RESTCall: BackendCall {
                 }
             } catch {
                 upload = nil
+                if error.code == .resourceExhausted {
+                    requestMessageTooLarge = true
+                    metrics.breach(.requestMessage)
+                }
                 abandon(error)
                 return
             }
@@ -427,7 +435,7 @@ final class RESTCall: BackendCall {
         headers.append(contentsOf: responseHeaders(metadata, trailers: trailers))
         let body = Buffer()
         body.append(statusJSON(status, details: details))
-        let httpStatus = replyIsInvalid ? 502 : StatusMapping.httpStatus(for: status.code)
+        let httpStatus = replyIsInvalid ? 502 : requestMessageTooLarge ? 413 : StatusMapping.httpStatus(for: status.code)
         exchange.respond(status: httpStatus, headers: headers, body: body)
     }
 

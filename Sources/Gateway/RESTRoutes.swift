@@ -75,12 +75,6 @@ enum RESTRouteTableBuilder {
                 let bindingYAML = binding.bindingIndex == 0 ? nil : yaml?.additionalBindings[binding.bindingIndex - 1]
                 let extras = RuleExtras(http: http, rule: yaml, binding: bindingYAML)
                 let location = (bindingYAML ?? yaml)?.pattern.location ?? fallbackLocation
-                if case .named(let kind) = binding.method, !receivableMethods.contains(kind) {
-                    throw ConfigError(
-                        location: location,
-                        message: "\(binding.label): the HTTP server (libevent 2.1) cannot receive \(kind) requests; "
-                            + "use GET, POST, PUT, PATCH, DELETE, HEAD or OPTIONS")
-                }
                 let route = RESTRoute(
                     binding: binding, target: target, json: extras.json, streaming: extras.streaming,
                     successStatus: extras.successStatus)
@@ -95,9 +89,6 @@ enum RESTRouteTableBuilder {
         }
         return builder.build()
     }
-
-    /// The methods evhttp delivers to the gateway (it answers any other with 501 itself).
-    private static let receivableMethods: Set<String> = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
 
     /// The gateway's per-rule settings, with the gateway-wide defaults.
     private struct RuleExtras {

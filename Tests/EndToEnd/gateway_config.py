@@ -54,6 +54,10 @@ class GatewayConfig:
     route_options: dict = field(default_factory=dict)
     # The `http:` section as YAML text (block style, starting with "http:"), or "" for none.
     http: str = ""
+    # More `limits:` keys, e.g. {"max_connections": 3, "header_read_timeout": "1s"}.
+    limits: dict = field(default_factory=dict)
+    # More top-level YAML (block style), e.g. an `admin:` section.
+    extra_yaml: str = ""
 
     def _backend_entry(self):
         if isinstance(self.backend_address, (list, tuple)):
@@ -78,9 +82,12 @@ class GatewayConfig:
             "limits:",
             "  max_request_body: 1MiB",
             "  max_response_message: 4MiB",
+            *(f"  {key}: {_flow(value)}" for key, value in self.limits.items()),
         ]
         if self.http:
             lines += self.http.rstrip("\n").split("\n")
+        if self.extra_yaml:
+            lines += self.extra_yaml.rstrip("\n").split("\n")
         return "\n".join(lines) + "\n"
 
     def _route_options(self, service):

@@ -9,6 +9,7 @@ the URL, query and body. Not a test module (no `test_` prefix).
 
 import base64
 import json
+import time
 import threading
 
 import grpc
@@ -251,10 +252,19 @@ class HTTPRuleBackend(pb_grpc.HTTPRuleServiceServicer):
         yield from self.ListBooks(request, context)
 
     def CollectBooks(self, request_iterator, context):
-        call_id = dict(context.invocation_metadata()).get(CALL_ID_METADATA, "")
+        metadata = dict(context.invocation_metadata())
+        call_id = metadata.get(CALL_ID_METADATA, "")
+        # A slow reader, for upload back-pressure tests: this long per message, and only the
+        # message count and sizes are kept.
+        read_delay_s = int(metadata.get("x-read-delay-ms", "0")) / 1000
         books = []
         self.progress.update(call_id, 0)
         for book in request_iterator:
+            if read_delay_s:
+                time.sleep(read_delay_s)
+                books.append({"id": book.id, "title_length": len(book.title)})
+                self.progress.update(call_id, len(books))
+                continue
             books.append(json_format.MessageToDict(book, preserving_proto_field_name=True))
             self.progress.update(call_id, len(books))
             if book.title == "fail":

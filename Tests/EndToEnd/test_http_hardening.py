@@ -1,6 +1,6 @@
-"""Requests whose framing is ambiguous are refused, not guessed at: evhttp itself accepts a
-duplicated Content-Length (taking the first), which a proxy in front could read differently
-(request smuggling)."""
+"""Requests whose framing is ambiguous are refused, not guessed at: a lenient server would take
+the first of two Content-Lengths, which a proxy in front could read differently (request
+smuggling)."""
 
 import socket
 

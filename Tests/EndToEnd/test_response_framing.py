@@ -1,7 +1,8 @@
 """Response framing on kept-alive connections: what the gateway writes must end exactly where the
 client expects, or the next response on the connection is read wrong.
 
-From a review of the front end: evhttp writes a body after HEAD (and 204/304) heads if given one.
+From a review of the front end: a body written after a HEAD (or 204/304) head would be read as
+the start of the next response.
 The array-stream tests check what a client of a failing stream sees; they do not reproduce the
 race the review also found (messages and failure in one read, freed with output still buffered):
 grpcio sends each message in its own write, so here the output has always drained.

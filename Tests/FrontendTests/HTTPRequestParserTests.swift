@@ -37,6 +37,12 @@ import Testing
         #expect(parsed.framing == .length(0))
     }
 
+    @Test func anyTokenIsAMethodForTheRouterToJudge() throws {
+        #expect(try head("PURGE /cache/1 HTTP/1.1\r\nHost: a\r\n\r\n")?.method.rawValue == "PURGE")
+        #expect(try head("post / HTTP/1.1\r\nHost: a\r\n\r\n")?.method.rawValue == "post")
+        #expect(refusal("GE(T / HTTP/1.1\r\nHost: a\r\n\r\n")?.status == 400)
+    }
+
     @Test func headerNamesAreHandedOverLowercased() throws {
         let parsed = try #require(try head("GET / HTTP/1.1\r\nHost: a\r\nGrpc-Metadata-Key: v\r\n\r\n"))
         var names: [String] = []
@@ -96,7 +102,8 @@ import Testing
     }
 
     @Test func unsupportedMethodsVersionsAndCodingsGetTheirOwnStatus() {
-        #expect(refusal("BREW / HTTP/1.1\r\nHost: a\r\n\r\n")?.status == 501)
+        #expect(refusal("CONNECT example.com:443 HTTP/1.1\r\nHost: a\r\n\r\n")?.status == 501)
+        #expect(refusal("TRACE / HTTP/1.1\r\nHost: a\r\n\r\n")?.status == 501)
         #expect(refusal("GET / HTTP/2.0\r\nHost: a\r\n\r\n")?.status == 505)
         #expect(refusal("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip, chunked\r\n\r\n")?.status == 501)
         #expect(refusal("POST / HTTP/1.1\r\nHost: a\r\nExpect: 200-ok\r\n\r\n")?.status == 417)
