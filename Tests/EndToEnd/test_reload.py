@@ -48,7 +48,7 @@ class ReloadableGateway:
         self.process = processes.GatewayProcess(binary, self.config_path, self.port, Path(directory) / "gateway.log")
 
     def render(self, test_backend="a", rules_backend="a", http="", workers=2, port=None, service=SERVICE,
-               descriptors=None, backend_settings=""):
+               descriptors=None, backend_settings="", access_log=None):
         def where(address):
             return f"endpoints: {_flow(address)}" if isinstance(address, list) else f"address: {_q(address)}"
 
@@ -64,6 +64,8 @@ class ReloadableGateway:
             f"admin: {{host: 127.0.0.1, port: {self.admin_port}}}",
             "limits: {drain_timeout: 5s}",
         ]
+        if access_log:
+            lines.append(f"access_log: {{path: {_q(access_log)}}}")
         return "\n".join(lines) + "\n" + http
 
     def write(self, **settings):
@@ -250,6 +252,30 @@ def test_sighup_switches_routes_under_load_without_failing_a_call(gateway_bin, s
         assert added.status == 200, added.body
         assert json.loads(json.loads(added.body)["requestJson"]) == {"id": "r1"}
         assert gateway.process.is_running()
+    finally:
+        gateway.stop()
+
+
+def test_reloads_back_to_back_under_load_fail_no_call(gateway_bin, start_backend, tmp_path):
+    gateway = start(gateway_bin, start_backend, tmp_path)
+    load = Load(gateway.port, grpc_web=3, rest=1)
+    load.start()
+    try:
+        for number in range(1, 11):
+            target = "b" if number % 2 else "a"
+            gateway.write(test_backend=target, http=RELOADED_RULE if number % 2 else "")
+            status, body = gateway.post_reload()
+            assert (status, body.get("generation")) == (200, number), body
+            # Each reload is in effect when it is answered: the next call on any connection uses it.
+            before = load.calls()
+            load.wait_until(lambda: sum(len(c) for c in load.instances.values()) >= before + 8)
+            assert (rest_echo(gateway.port).status == 200) == (target == "b")
+        load.wait_until(lambda: all(calls[-1] == "a" for calls in load.instances.values()))
+    finally:
+        load.stop()
+    try:
+        assert load.failures == [], load.failures[:5]
+        print(f"\n10 reloads under load: {load.calls()} calls, none failed")
     finally:
         gateway.stop()
 
@@ -443,5 +469,23 @@ def test_an_endpoint_failing_health_checks_stays_out_after_a_reload(gateway_bin,
 
         assert gateway.post_reload()[0] == 200
         assert balancing.instances_of(gateway.port, 20) == {"b": 20}
+    finally:
+        gateway.stop()
+
+
+def test_a_reload_reopens_the_access_log(gateway_bin, start_backend, tmp_path):
+    """Log rotation: after the file is moved away, a reload makes the gateway write a new one."""
+    log = tmp_path / "access.log"
+    gateway = start(gateway_bin, start_backend, tmp_path, access_log=str(log))
+    try:
+        assert clients.post(gateway.port, "Unary", pb.EchoRequest(payload="before")).reply.status == 0
+        assert _wait(lambda: log.exists() and log.read_text().count("\n") == 1)
+        rotated = tmp_path / "access.log.1"
+        log.rename(rotated)
+        assert gateway.post_reload()[0] == 200
+        assert clients.post(gateway.port, "Unary", pb.EchoRequest(payload="after")).reply.status == 0
+        assert _wait(lambda: log.exists() and log.read_text().count("\n") == 1), "no new access log after the reload"
+        assert json.loads(log.read_text())["path"] == clients.method_path("Unary")
+        assert rotated.read_text().count("\n") == 1, "a line after the reload went to the rotated file"
     finally:
         gateway.stop()
