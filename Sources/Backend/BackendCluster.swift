@@ -148,6 +148,44 @@ public final class BackendCluster {
         return change
     }
 
+    /// Takes the whole cluster out of service, for a configuration reload that replaced it with
+    /// a new one: every endpoint is retired as if re-resolution had removed it (no new calls, no
+    /// more health checks, idle connections closed now and busy ones when their last call ends).
+    /// Calls in flight finish here undisturbed; see ``isDrained``.
+    public func retire() {
+        for pool in members {
+            pool.retire()
+            retiring.append(pool)
+        }
+        members = []
+        nextMember = 0
+        pruneRetiring()
+    }
+
+    /// Whether a retired cluster has nothing left: no call in flight, no open connection. Until
+    /// then its owner must keep it alive (calls' end callbacks reach back into it).
+    public var isDrained: Bool {
+        pruneRetiring()
+        return members.isEmpty && retiring.isEmpty
+    }
+
+    /// Starts the health verdicts of this (new) cluster's endpoints where `previous` (the cluster
+    /// it replaces after a reload) left them, so an endpoint known to be failing its checks is not
+    /// sent calls again until it has passed `healthy_threshold` checks. Only when both clusters
+    /// run health checks; an endpoint `previous` did not have starts healthy, as at start-up.
+    public func inheritHealth(from previous: BackendCluster) {
+        guard configuration.healthCheck != nil, previous.configuration.healthCheck != nil else { return }
+        var verdicts: [BackendEndpoint: Bool] = [:]
+        for pool in previous.members {
+            verdicts[pool.endpoint] = pool.isHealthy
+        }
+        for pool in members {
+            if let healthy = verdicts[pool.endpoint] {
+                pool.isHealthy = healthy
+            }
+        }
+    }
+
     /// Drops retired pools that have nothing left in flight.
     private func pruneRetiring() {
         if !retiring.isEmpty {

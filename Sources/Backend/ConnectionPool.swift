@@ -58,6 +58,7 @@ final class ConnectionPool {
     /// health checks; idle connections close now, busy ones once their calls have finished.
     func retire() {
         isRetired = true
+        healthChecker?.stop()
         healthChecker = nil
         for connection in connections {
             connection.closeWhenIdle()

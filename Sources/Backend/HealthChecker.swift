@@ -42,6 +42,18 @@ final class HealthChecker {
         self.timer = timer
     }
 
+    /// Ends the checks for good (the endpoint, or its whole cluster, was retired): no more
+    /// probes, and one still in flight is cancelled, since a backend that never answers would
+    /// otherwise keep the retired connection, and everything that waits for it to close, alive.
+    func stop() {
+        timer?.cancel()
+        timer = nil
+        probeTimer?.cancel()
+        probe = nil
+        probeStream?.cancel()
+        probeStream = nil
+    }
+
     private func check() {
         timer?.schedule(after: settings.interval)
         guard probe == nil else { return }

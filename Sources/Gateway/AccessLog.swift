@@ -22,6 +22,14 @@ final class AccessLogWriter: Sendable {
         descriptor = opened
     }
 
+    /// A reload opens a new writer; the previous one closes its file once the last call that
+    /// uses it (on a replaced worker context) has finished. Standard output stays open.
+    deinit {
+        if descriptor != 1 {
+            close(descriptor)
+        }
+    }
+
     /// One finished call.
     struct Entry {
         var protocolName: String

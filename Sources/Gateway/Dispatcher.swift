@@ -14,13 +14,15 @@ final class WorkerContext {
     let cors: CORS
     /// One cluster per configured backend, in ``GatewayPlan/backends`` order.
     let backends: [BackendCluster]
-    /// This worker's counters, summed with the others' by the admin listener.
-    let metrics = WorkerMetrics()
+    /// This worker's counters, summed with the others' by the admin listener; the same object
+    /// for the worker's whole life, handed from context to context by reloads.
+    let metrics: WorkerMetrics
     /// The access log, shared by every worker; nil when none is kept.
     let accessLog: AccessLogWriter?
 
     /// - Throws: ``BackendError`` if a backend's TLS files cannot be loaded (checked at start too).
-    init(loop: EventLoop, plan: GatewayPlan, accessLog: AccessLogWriter?) throws(BackendError) {
+    init(loop: EventLoop, plan: GatewayPlan, accessLog: AccessLogWriter?, metrics: WorkerMetrics) throws(BackendError) {
+        self.metrics = metrics
         self.accessLog = accessLog
         self.loop = loop
         self.plan = plan
@@ -44,13 +46,16 @@ final class WorkerContext {
 ///
 /// Errors for requests that are not gRPC-Web are `google.rpc.Status` JSON (``ErrorBody``).
 final class Dispatcher: HTTPRequestHandler {
-    private let context: WorkerContext
+    /// Replaced by a configuration reload, on this worker's thread between two requests
+    /// (``WorkerReload``). Each request reads it once: calls keep the context they started with.
+    var context: WorkerContext
 
     init(context: WorkerContext) {
         self.context = context
     }
 
     func handle(_ exchange: HTTPExchange) {
+        let context = self.context
         let started = ContinuousClock.now
         if CORS.isPreflight(exchange) {
             context.cors.answerPreflight(exchange)

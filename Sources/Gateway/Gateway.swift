@@ -1,5 +1,5 @@
 internal import Backend
-internal import Config
+public import Config
 internal import Frontend
 internal import Glibc
 public import Logging
@@ -11,17 +11,29 @@ internal import Synchronization
 /// connections. Workers share only the frozen ``GatewayPlan``, and the ``EndpointDirectory``
 /// through which a resolver thread hands them re-resolved backend addresses (`dns_refresh`).
 ///
+/// SIGHUP (or `POST /reload` at the admin listener) reloads the configuration without dropping
+/// a connection: see ``ConfigurationReloader``.
+///
 /// ```swift
-/// let plan = try GatewayPlan.make(configuration: GatewayConfiguration.load(path: "gateway.yaml"))
-/// try Gateway(plan: plan, logger: logger).run()   // returns after SIGTERM or SIGINT
+/// let load = { () throws(ConfigError) in
+///     try GatewayPlan.make(configuration: GatewayConfiguration.load(path: "gateway.yaml"))
+/// }
+/// try Gateway(plan: load(), logger: logger, reloadPlan: load).run()   // returns after SIGTERM or SIGINT
 /// ```
 public final class Gateway {
     private let plan: GatewayPlan
     private let logger: Logger
+    private let reloadPlan: (() throws(ConfigError) -> GatewayPlan)?
 
-    public init(plan: GatewayPlan, logger: Logger) {
+    /// - Parameters:
+    ///   - plan: the configuration to serve.
+    ///   - logger: where the gateway logs.
+    ///   - reloadPlan: reads and checks the configuration again for a reload, as at start; nil
+    ///     refuses reloads.
+    public init(plan: GatewayPlan, logger: Logger, reloadPlan: (() throws(ConfigError) -> GatewayPlan)? = nil) {
         self.plan = plan
         self.logger = logger
+        self.reloadPlan = reloadPlan
     }
 
     /// The number of worker threads `workers: 0` means: one per CPU core.
@@ -29,20 +41,22 @@ public final class Gateway {
         configured > 0 ? configured : max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
     }
 
-    /// Binds the listener, starts the workers and serves until SIGTERM or SIGINT.
+    /// Binds the listener, starts the workers and serves until SIGTERM or SIGINT; SIGHUP reloads.
     /// - Throws: ``ReactorError`` if the address cannot be bound or a thread cannot start.
     public func run() throws {
         // A write to a socket the peer closed must be an error return, not a process kill.
         signal(SIGPIPE, SIG_IGN)
         EventLoop.enableThreadSupport()
-        // Hold SIGTERM and SIGINT until the main loop watches them: one that arrives after the
-        // port accepts but before then would otherwise kill the process with no drain. Worker
-        // threads inherit the block and keep it, so the main thread is the one that takes them.
-        var shutdownSignals = sigset_t()
-        sigemptyset(&shutdownSignals)
-        sigaddset(&shutdownSignals, SIGTERM)
-        sigaddset(&shutdownSignals, SIGINT)
-        pthread_sigmask(SIG_BLOCK, &shutdownSignals, nil)
+        // Hold SIGTERM, SIGINT and SIGHUP until the main loop watches them: one that arrives
+        // after the port accepts but before then would otherwise kill the process (with no
+        // drain, or for a mere reload). Worker threads inherit the block and keep it, so the
+        // main thread is the one that takes them.
+        var watchedSignals = sigset_t()
+        sigemptyset(&watchedSignals)
+        sigaddset(&watchedSignals, SIGTERM)
+        sigaddset(&watchedSignals, SIGINT)
+        sigaddset(&watchedSignals, SIGHUP)
+        pthread_sigmask(SIG_BLOCK, &watchedSignals, nil)
 
         let listen = plan.configuration.listen
         let workerCount = Self.resolvedWorkerCount(plan.configuration.workers)
@@ -50,14 +64,27 @@ public final class Gateway {
         // The admin listener is bound before the public port, so it answers as soon as that does.
         let mainLoop = try EventLoop()
         var draining = false
+        let directory = EndpointDirectory(plan.resolvers.map(\.endpoints))
+        let reloader = ConfigurationReloader(
+            running: plan, load: reloadPlan, directory: directory, logger: logger,
+            ports: { registry.workers.withLock { $0.map(\.reload) } },
+            unavailableReason: {
+                if draining { return "the gateway is shutting down" }
+                return registry.started.withLock { $0 } < workerCount ? "the gateway is still starting" : nil
+            })
+        // Each worker reports here once it has switched to a reloaded configuration.
+        let reloadApplied = Wakeup(loop: mainLoop) { reloader.workersDidReport() }
         var admin: HTTPServer?
         if let listener = plan.configuration.admin {
             let socket = try ListeningSocket.bind(host: listener.host, port: listener.port)
             let server = try HTTPServer(
                 loop: mainLoop, configuration: .init(),
                 handler: AdminHandler(
-                    metrics: { registry.metrics.withLock { $0 } },
-                    isReady: { !draining && registry.started.withLock { $0 } == workerCount }))
+                    metrics: {
+                        MetricsExposition.render(registry.metrics.withLock { $0 }, reloads: reloader.statistics.snapshot)
+                    },
+                    isReady: { !draining && registry.started.withLock { $0 } == workerCount },
+                    reload: { completion in reloader.reload(trigger: "POST /reload", completion: completion) }))
             try server.accept(socket)
             admin = server
             logger.info("admin listening", metadata: ["address": "\(listener.host):\(socket.port)"])
@@ -81,23 +108,20 @@ public final class Gateway {
         var threads: [WorkerThread] = []
         let plan = self.plan
         let logger = self.logger
-        let directory = EndpointDirectory(plan.resolvers.map(\.endpoints))
         let budget = ConnectionBudget(limit: plan.configuration.limits.maxConnections)
         for socket in sockets {
             threads.append(
                 try WorkerThread.start {
                     Self.runWorker(
                         plan: plan, socket: socket, logger: logger, registry: registry, directory: directory,
-                        accessLog: accessLog, budget: budget)
+                        accessLog: accessLog, reloadApplied: reloadApplied, budget: budget)
                 })
         }
         while registry.started.withLock({ $0 }) + registry.stopped.withLock({ $0 }) < workerCount {
             usleep(1000)
         }
         // Not joined at shutdown: it may sit in a blocking lookup, and holds nothing to clean up.
-        try EndpointRefresher.start(resolvers: plan.resolvers, directory: directory) { event in
-            Self.log(event, logger: logger)
-        }
+        try reloader.startRefresher()
         logger.info(
             "gateway listening",
             metadata: [
@@ -112,7 +136,7 @@ public final class Gateway {
             signalsReceived += 1
             draining = true
             if signalsReceived == 1 {
-                logger.info("draining: no new connections; calls in flight get \(plan.configuration.limits.drainTimeout)")
+                logger.info("draining: no new connections; calls in flight get \(reloader.configuration.limits.drainTimeout)")
                 registry.workers.withLock { $0.forEach { $0.drain.trigger() } }
             } else {
                 logger.info("stopping now")
@@ -121,7 +145,10 @@ public final class Gateway {
         }
         let terminate = SignalWatcher(loop: mainLoop, signal: SIGTERM, handler: onSignal)
         let interrupt = SignalWatcher(loop: mainLoop, signal: SIGINT, handler: onSignal)
-        pthread_sigmask(SIG_UNBLOCK, &shutdownSignals, nil)
+        let hangUp = SignalWatcher(loop: mainLoop, signal: SIGHUP) {
+            reloader.reload(trigger: "SIGHUP")
+        }
+        pthread_sigmask(SIG_UNBLOCK, &watchedSignals, nil)
         // Each worker reports when its loop has ended; the main loop ends with the last one.
         let workerStopped = Wakeup(loop: mainLoop) {
             if registry.stopped.withLock({ $0 }) == workerCount {
@@ -130,7 +157,7 @@ public final class Gateway {
         }
         registry.onWorkerStopped.withLock { $0 = workerStopped }
         mainLoop.run()
-        withExtendedLifetime((terminate, interrupt, workerStopped, admin)) {}
+        withExtendedLifetime((terminate, interrupt, hangUp, workerStopped, reloadApplied, admin)) {}
         for thread in threads {
             thread.join()
         }
@@ -139,31 +166,35 @@ public final class Gateway {
 
     private static func runWorker(
         plan: GatewayPlan, socket: ListeningSocket, logger: Logger, registry: WorkerRegistry,
-        directory: EndpointDirectory, accessLog: AccessLogWriter?, budget: ConnectionBudget
+        directory: EndpointDirectory, accessLog: AccessLogWriter?, reloadApplied: Wakeup, budget: ConnectionBudget
     ) {
         do {
             let loop = try EventLoop()
-            let context = try WorkerContext(loop: loop, plan: plan, accessLog: accessLog)
-            directory.subscribe(loop: loop, clusters: context.backends)
+            let context = try WorkerContext(loop: loop, plan: plan, accessLog: accessLog, metrics: WorkerMetrics())
+            let subscription = directory.subscribe(loop: loop, clusters: context.backends)
             let limits = plan.configuration.limits
             let tls = try plan.configuration.listen.tls.map { (files) throws(TLSServerError) in
                 try TLSServerContext(certificateFile: files.certificateFile, keyFile: files.keyFile)
             }
+            let dispatcher = Dispatcher(context: context)
             let server = try HTTPServer(
                 loop: loop,
                 configuration: .init(
                     maxHeaderBytes: limits.maxRequestHeaderBytes, idleTimeout: limits.idleTimeout,
                     headerReadTimeout: limits.headerReadTimeout),
                 tls: tls, budget: budget,
-                handler: Dispatcher(context: context))
+                handler: dispatcher)
             try server.accept(socket)
             let stop = Wakeup(loop: loop) { loop.stop() }
             let drainTimer = EventTimer(loop: loop) { loop.stop() }
             let drain = Wakeup(loop: loop) {
-                drainTimer.schedule(after: plan.configuration.limits.drainTimeout)
+                // The drain timeout of the configuration in use, which a reload may have changed.
+                drainTimer.schedule(after: dispatcher.context.plan.configuration.limits.drainTimeout)
                 server.beginDraining { loop.stop() }
             }
-            registry.workers.withLock { $0.append(WorkerControls(drain: drain, stop: stop)) }
+            let reload = WorkerReload(loop: loop, dispatcher: dispatcher, subscription: subscription, logger: logger)
+            let reloadPort = WorkerReloadPort(loop: loop, applied: reloadApplied) { update in reload.apply(update) }
+            registry.workers.withLock { $0.append(WorkerControls(drain: drain, stop: stop, reload: reloadPort)) }
             registry.metrics.withLock { $0.append(context.metrics) }
             registry.started.withLock { $0 += 1 }
             loop.run()
@@ -172,7 +203,8 @@ public final class Gateway {
             // The process exits right after the workers return. Freeing the server here would
             // close live connections and run their callbacks into calls whose pools are being
             // freed too, so the worker's objects are deliberately left to the process exit.
-            _ = Unmanaged.passRetained(WorkerResources(server: server, context: context, controls: [stop, drain], timer: drainTimer))
+            _ = Unmanaged.passRetained(
+                WorkerResources(server: server, reload: reload, controls: [stop, drain], timer: drainTimer))
         } catch {
             logger.critical("worker failed to start: \(error)")
             exit(1)
@@ -183,7 +215,7 @@ public final class Gateway {
 extension Gateway {
     /// Logs what the endpoint refresher did: a change at info level (it changes where calls go),
     /// a failed lookup as a warning (calls still go to the last good addresses).
-    fileprivate static func log(_ event: EndpointRefresher.Event, logger: Logger) {
+    static func log(_ event: EndpointRefresher.Event, logger: Logger) {
         switch event {
         case .changed(let backend, let change, let endpoints):
             logger.info(
@@ -206,7 +238,7 @@ extension Gateway {
 }
 
 /// How the main thread reaches the workers and learns that they stopped.
-private final class WorkerRegistry: Sendable {
+final class WorkerRegistry: Sendable {
     let workers = Mutex<[WorkerControls]>([])
     let started = Mutex(0)
     let stopped = Mutex(0)
@@ -215,24 +247,27 @@ private final class WorkerRegistry: Sendable {
     let metrics = Mutex<[WorkerMetrics]>([])
 }
 
-/// The two wakeups that steer one worker from the main thread.
-private struct WorkerControls: Sendable {
+/// What steers one worker from the main thread.
+struct WorkerControls: Sendable {
     /// Stop accepting and end the loop once calls in flight are done (or the drain timeout passes).
     let drain: Wakeup
     /// End the loop now.
     let stop: Wakeup
+    /// Switch to a reloaded configuration.
+    let reload: WorkerReloadPort
 }
 
 /// A worker's long-lived objects, kept alive past its loop on purpose (see `runWorker`).
 private final class WorkerResources {
     let server: HTTPServer
-    let context: WorkerContext
+    /// Holds the contexts: the dispatcher's (through the server's handler) and replaced ones.
+    let reload: WorkerReload
     let controls: [Wakeup]
     let timer: EventTimer
 
-    init(server: HTTPServer, context: WorkerContext, controls: [Wakeup], timer: EventTimer) {
+    init(server: HTTPServer, reload: WorkerReload, controls: [Wakeup], timer: EventTimer) {
         self.server = server
-        self.context = context
+        self.reload = reload
         self.controls = controls
         self.timer = timer
     }

@@ -116,7 +116,10 @@ final class Counter: Sendable {
 /// Renders the sum of every worker's counters in the Prometheus text exposition format
 /// (version 0.0.4).
 enum MetricsExposition {
-    static func render(_ workers: [WorkerMetrics]) -> String {
+    /// - Parameters:
+    ///   - workers: every worker's counters, summed.
+    ///   - reloads: the configuration reload counts; nil leaves them out.
+    static func render(_ workers: [WorkerMetrics], reloads: ReloadStatistics.Snapshot? = nil) -> String {
         var text = ""
         text += "# HELP gateway_calls_total Calls answered, by front-end protocol and gRPC status code.\n"
         text += "# TYPE gateway_calls_total counter\n"
@@ -154,6 +157,18 @@ enum MetricsExposition {
         text += "# HELP gateway_workers Worker threads serving connections.\n"
         text += "# TYPE gateway_workers gauge\n"
         text += "gateway_workers \(workers.count)\n"
+        if let reloads {
+            text += "# HELP gateway_config_reloads_total Configuration reloads (SIGHUP, POST /reload), by result.\n"
+            text += "# TYPE gateway_config_reloads_total counter\n"
+            text += "gateway_config_reloads_total{result=\"success\"} \(reloads.successes)\n"
+            text += "gateway_config_reloads_total{result=\"failure\"} \(reloads.failures)\n"
+            text += "# HELP gateway_config_last_reload_successful Whether the last reload succeeded (1 at start).\n"
+            text += "# TYPE gateway_config_last_reload_successful gauge\n"
+            text += "gateway_config_last_reload_successful \(reloads.lastSucceeded ? 1 : 0)\n"
+            text += "# HELP gateway_config_last_reload_success_timestamp_seconds When the configuration in use was loaded.\n"
+            text += "# TYPE gateway_config_last_reload_success_timestamp_seconds gauge\n"
+            text += "gateway_config_last_reload_success_timestamp_seconds \(reloads.lastSuccessSeconds)\n"
+        }
         return text
     }
 

@@ -31,6 +31,12 @@ public final class WorkerThread: @unchecked Sendable {
         return worker
     }
 
+    /// Lets the thread's resources go when its closure returns, for a thread nobody will join
+    /// (one that may be blocked in a system call at shutdown). Call it instead of ``join()``.
+    public func detach() {
+        pthread_detach(thread)
+    }
+
     /// Waits for the thread's closure to return.
     public func join() {
         pthread_join(thread, nil)

@@ -5,7 +5,7 @@ internal import Glibc
 internal import Logging
 
 /// The `gateway` executable: reads `gateway.yaml`, checks it against the descriptor sets and
-/// serves until SIGTERM. Everything else lives in the libraries.
+/// serves until SIGTERM, reading it again on SIGHUP. Everything else lives in the libraries.
 @main
 struct GatewayCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -27,9 +27,14 @@ struct GatewayCommand: ParsableCommand {
             throw ValidationError("unknown log level \(logLevel)")
         }
         logger.logLevel = level
+        // The same reading and checking at start, for --check, and for each reload (SIGHUP).
+        let path = config
+        let load = { () throws(ConfigError) -> GatewayPlan in
+            try GatewayPlan.make(configuration: GatewayConfiguration.load(path: path))
+        }
         let plan: GatewayPlan
         do {
-            plan = try GatewayPlan.make(configuration: GatewayConfiguration.load(path: config))
+            plan = try load()
         } catch {
             // file:line:column: reason, the shape compilers use, so editors can jump to it.
             printToStandardError("\(error)")
@@ -41,7 +46,7 @@ struct GatewayCommand: ParsableCommand {
                     + "\(plan.restBindingCount) REST bindings)")
             return
         }
-        try Gateway(plan: plan, logger: logger).run()
+        try Gateway(plan: plan, logger: logger, reloadPlan: load).run()
     }
 }
 

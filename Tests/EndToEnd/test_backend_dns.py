@@ -10,7 +10,9 @@ instead of asking a real name server. The network namespace is the machine's: th
 the test backends on loopback as usual.
 """
 
+import os
 import shutil
+import signal
 import subprocess
 import threading
 import time
@@ -197,6 +199,34 @@ def test_re_resolution_moves_new_calls_and_lets_calls_in_flight_finish(start_nam
     assert "call" in slow, f"the in-flight call never finished (the client timed out):\n{gateway.log()}"
     assert slow["call"].reply.status == 0, f"the in-flight call did not finish: {slow['call'].reply}\n{gateway.log()}"
     assert "backend addresses changed" in gateway.log()
+
+
+def test_names_are_re_resolved_for_the_backends_a_reload_made(start_named, start_backend):
+    """A reload (SIGHUP, same file) replaces every worker's clusters and the refresher: address
+    changes must reach the new clusters, and the old refreshers' threads must go."""
+    old = start_backend("127.0.0.1")
+    new = start_backend("127.0.0.2", port=old.port)
+    gateway = start_named(f"svc.test:{old.port}", ["127.0.0.1 svc.test"])
+    assert gateway.unary(new_id("before")).reply.status == 0, gateway.log()
+    tasks = f"/proc/{gateway.process.process.pid}/task"
+    threads = len(os.listdir(tasks))
+
+    for reloads in range(1, 4):
+        gateway.process.process.send_signal(signal.SIGHUP)
+        assert wait_for(lambda: gateway.log().count("configuration reloaded") == reloads), gateway.log()
+    gateway.set_hosts(["127.0.0.2 svc.test"])
+
+    def lands_on_new():
+        call_id = new_id("after")
+        return gateway.unary(call_id).reply.status == 0 and served_by(new.stub, call_id)
+
+    assert wait_for(lands_on_new), f"no call reached the new address after the reload:\n{gateway.log()}"
+    later = [new_id("later") for _ in range(6)]
+    for call_id in later:
+        assert gateway.unary(call_id).reply.status == 0
+    assert [served_by(old.stub, call_id) for call_id in later] == [False] * 6, "calls still go to the old address"
+    # The replaced refreshers stopped: no thread per reload left behind.
+    assert wait_for(lambda: len(os.listdir(tasks)) == threads), f"{threads} threads before, {len(os.listdir(tasks))} after"
 
 
 def test_a_failed_lookup_keeps_the_last_good_addresses(start_named, backend):
