@@ -54,6 +54,10 @@ final class HTTPConnection {
     var flushScheduled = false
     /// True while the bufferevent's write event is enabled because the socket did not take everything.
     private var waitingForWritable = false
+    /// The socket's SO_RCVLOWAT while a large body arrives (1, the kernel's default, otherwise).
+    private var receiveLowWaterMark = 1
+    /// The most one read takes, and the receive low-water mark for large bodies.
+    private static let readChunk = 64 * 1024
 
     init?(server: HTTPServer, descriptor: Int32, address: sockaddr_storage, tls: TLSServerContext?) {
         self.server = server
@@ -78,13 +82,87 @@ final class HTTPConnection {
             { _, argument in Unmanaged<HTTPConnection>.fromOpaque(argument!).takeUnretainedValue().socketDidDrain() },
             { _, events, argument in Unmanaged<HTTPConnection>.fromOpaque(argument!).takeUnretainedValue().socketDidReport(events) },
             argument)
-        bufferevent_setwatermark(created, Int16(EV_READ), 0, max(64 * 1024, server.parserLimits.maxHeadBytes + 1024))
+        bufferevent_setwatermark(created, Int16(EV_READ), 0, max(Self.readChunk, server.parserLimits.maxHeadBytes + 1024))
+        bufferevent_set_max_single_read(created, Self.readChunk)
         var writeTimeout = server.configuration.idleTimeout.timeval
         bufferevent_set_timeouts(created, nil, &writeTimeout)
-        // A TLS bufferevent writes on its own as soon as output is added; a plain one is written
-        // by `flush()` and enables writing only when the socket is full.
-        bufferevent_enable(created, Int16(isTLS ? EV_READ | EV_WRITE : EV_READ))
+        if isTLS {
+            // A TLS bufferevent reads records and writes on its own as soon as output is added.
+            bufferevent_enable(created, Int16(EV_READ | EV_WRITE))
+        } else {
+            // A plain socket is read by `socketIsReadable()` (libevent 2.1's own reads take at most
+            // 4 KiB per syscall, plus an ioctl each) and written by `flush()`; the bufferevent
+            // writes only when the socket was full.
+            readEvent = event_new(
+                server.loop.base, descriptor, Int16(EV_READ | EV_PERSIST),
+                { _, _, argument in Unmanaged<HTTPConnection>.fromOpaque(argument!).takeUnretainedValue().socketIsReadable() },
+                argument)
+            resumeReading()
+        }
         arm(.idle)
+    }
+
+    // MARK: Reading a plain socket
+
+    /// The read event of a plain connection (nil for TLS).
+    private var readEvent: OpaquePointer?
+    private var isReading = false
+    /// Above this many unparsed bytes (pipelined requests, or a body its consumer has not taken)
+    /// the connection stops reading, so a client cannot park more than this here.
+    private var inputHighWaterMark: Int { max(Self.readChunk, server.parserLimits.maxHeadBytes + 1024) }
+
+    private func resumeReading() {
+        guard let readEvent, !isReading, phase != .closed else { return }
+        isReading = true
+        event_add(readEvent, nil)
+    }
+
+    private func pauseReading() {
+        guard let readEvent, isReading else { return }
+        isReading = false
+        event_del(readEvent)
+    }
+
+    /// Reads what the socket has, up to 256 KiB per wake-up (fair to the loop's other
+    /// connections), in reads of up to 64 KiB straight into the input buffer's free space.
+    private func socketIsReadable() {
+        var total = 0
+        while total < 4 * Self.readChunk {
+            let room = inputHighWaterMark - input.count
+            guard room > 0 || phase == .lingering else {
+                pauseReading()
+                break
+            }
+            // Small reads for heads, larger ones while a body streams in.
+            let wanted = parser.remainingBodyBytes.map { $0 > 16 * 1024 ? Self.readChunk : 16 * 1024 } ?? 16 * 1024
+            let size = phase == .lingering ? 16 * 1024 : min(wanted, room)
+            // A socket bufferevent keeps its input's end frozen against writers other than itself.
+            evbuffer_unfreeze(input.raw, 0)
+            var extent = iovec()
+            guard evbuffer_reserve_space(input.raw, size, &extent, 1) >= 1, let base = extent.iov_base else {
+                evbuffer_freeze(input.raw, 0)
+                break
+            }
+            let count = read(descriptor, base, min(size, extent.iov_len))
+            if count > 0 {
+                extent.iov_len = count
+                evbuffer_commit_space(input.raw, &extent, 1)
+            }
+            evbuffer_freeze(input.raw, 0)
+            if count > 0 {
+                total += count
+                if count < size { break }
+            } else if count == 0 {
+                connectionDidFail()
+                return
+            } else {
+                let error = errno
+                if error == EAGAIN || error == EINTR { break }
+                connectionDidFail()
+                return
+            }
+        }
+        if total > 0 { socketDidRead() }
     }
 
     /// The client's address as text (no port).
@@ -119,6 +197,7 @@ final class HTTPConnection {
             break
         case .lingering:
             input.drain(input.count)
+            resumeReading()
         case .closed:
             break
         }
@@ -138,6 +217,9 @@ final class HTTPConnection {
             step()
         } while needsProcessing && phase == .open
         isProcessing = false
+        if !isReading, phase == .open || phase == .closingAfterOutput, input.count < inputHighWaterMark {
+            resumeReading()
+        }
     }
 
     private func step() {
@@ -202,17 +284,42 @@ final class HTTPConnection {
         switch progress {
         case .complete:
             disarm()
+            resetReceiveLowWaterMark()
             requestBodyComplete = true
             exchange.bodyDidArrive(complete: true)
             return false
         case .needsMoreInput:
             arm(.body)
+            wakeForLargerReads()
         case .destinationFull:
             // The consumer is behind: the client waits (its bytes stay in the kernel) without a clock.
             disarm()
         }
         if exchange.body.count != before { exchange.bodyDidArrive(complete: false) }
         return false
+    }
+
+    /// While a large `Content-Length` body arrives, asks the kernel not to report the socket
+    /// readable until 64 KiB (or the rest of the body) is there. A client sending a megabyte
+    /// otherwise wakes the loop for every few kilobytes that reach the socket: hundreds of wake-ups,
+    /// reads and ioctls per request, where a few dozen do. The mark never exceeds what is still to
+    /// come, so the last bytes cannot be left waiting; an EOF or error wakes the loop regardless.
+    private func wakeForLargerReads() {
+        guard !isTLS, let remaining = parser.remainingBodyBytes else { return }
+        let wanted = max(1, min(Self.readChunk, remaining - input.count))
+        guard wanted != receiveLowWaterMark, wanted > 4096 || receiveLowWaterMark > 1 else { return }
+        setReceiveLowWaterMark(wanted)
+    }
+
+    private func resetReceiveLowWaterMark() {
+        if receiveLowWaterMark != 1 { setReceiveLowWaterMark(1) }
+    }
+
+    private func setReceiveLowWaterMark(_ bytes: Int) {
+        var value = Int32(bytes)
+        if setsockopt(descriptor, SOL_SOCKET, SO_RCVLOWAT, &value, socklen_t(MemoryLayout<Int32>.size)) == 0 {
+            receiveLowWaterMark = bytes
+        }
     }
 
     /// A request whose head could not be read: answer with the error and close.
@@ -269,7 +376,10 @@ final class HTTPConnection {
         flushScheduled = false
         guard phase != .closed else { return }
         if !isTLS, !waitingForWritable, output.count > 0 {
+            // ... and its output's start frozen against readers other than itself.
+            evbuffer_unfreeze(output.raw, 1)
             let written = evbuffer_write(output.raw, descriptor)
+            evbuffer_freeze(output.raw, 1)
             if written < 0 && errno != EAGAIN && errno != EINTR {
                 // The bufferevent reports the failure through its event callback when it tries.
                 enableWriting()
@@ -324,6 +434,7 @@ final class HTTPConnection {
         phase = .lingering
         shutdown(descriptor, Int32(SHUT_WR))
         input.drain(input.count)
+        resumeReading()
         arm(.linger)
     }
 
@@ -367,6 +478,10 @@ final class HTTPConnection {
         guard phase != .closed else { return }
         phase = .closed
         disarm()
+        if let readEvent {
+            event_free(readEvent)
+            self.readEvent = nil
+        }
         bufferevent_setcb(bufferevent, nil, nil, nil, nil)
         bufferevent_free(bufferevent)
         server.connectionDidClose(self)

@@ -52,6 +52,12 @@ public struct HTTPRequestParser {
         self.limits = limits
     }
 
+    /// Body bytes still to come for a `Content-Length` body; nil for a chunked one or none.
+    public var remainingBodyBytes: Int? {
+        if case .length(let remaining) = body { return remaining }
+        return nil
+    }
+
     /// Whether the current request's body has been read completely.
     public var isBodyComplete: Bool {
         if case .complete = body { return true }

@@ -82,12 +82,29 @@ final class GRPCWebCall: BackendCall {
         call.finish(with: status, trailers: [])
     }
 
+    /// Whether an Accept value names `application/grpc-web-text` anywhere, in any case. A byte
+    /// scan: String's substring search builds a search table per call, a measurable cost per request.
+    static func mentionsTextContentType(_ accept: String) -> Bool {
+        let needle = Array("application/grpc-web-text".utf8)
+        let bytes = Array(accept.utf8)
+        guard bytes.count >= needle.count else { return false }
+        outer: for start in 0...(bytes.count - needle.count) {
+            for (offset, expected) in needle.enumerated() {
+                var byte = bytes[start + offset]
+                if byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") { byte |= 0x20 }
+                if byte != expected { continue outer }
+            }
+            return true
+        }
+        return false
+    }
+
     private static func make(
         exchange: HTTPExchange, contentType: ContentType, context: WorkerContext, corsOrigin: String?, mode: ResponseStateMachine.Mode
     ) -> GRPCWebCall {
         let accept = exchange.header("Accept") ?? ""
         // Text replies when the request was text, or when Accept asks for text anywhere in its list.
-        let textResponse = contentType.isText || accept.lowercased().contains("application/grpc-web-text")
+        let textResponse = contentType.isText || Self.mentionsTextContentType(accept)
         return GRPCWebCall(
             exchange: exchange, mode: mode, textResponse: textResponse, codec: contentType.codec, cors: context.cors,
             corsOrigin: corsOrigin, maxResponseMessageBytes: context.plan.configuration.limits.maxResponseMessageBytes,

@@ -35,4 +35,14 @@ struct GRPCWebContentTypeTests {
     func missing() {
         #expect(GRPCWebCall.ContentType(nil) == nil)
     }
+
+    @Test(
+        "An Accept value asks for text replies if it names application/grpc-web-text anywhere, in any case",
+        arguments: [
+            ("application/grpc-web-text", true), ("*/*, Application/GRPC-Web-Text;q=0.9", true),
+            ("application/grpc-web", false), ("application/grpc-web-tex", false), ("", false),
+        ])
+    func acceptText(value: String, expected: Bool) {
+        #expect(GRPCWebCall.mentionsTextContentType(value) == expected)
+    }
 }
