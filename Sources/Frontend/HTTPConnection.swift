@@ -1,4 +1,5 @@
 internal import CLibevent
+internal import CLibeventOpenSSL
 internal import Glibc
 internal import Reactor
 
@@ -82,13 +83,15 @@ final class HTTPConnection {
             { _, argument in Unmanaged<HTTPConnection>.fromOpaque(argument!).takeUnretainedValue().socketDidDrain() },
             { _, events, argument in Unmanaged<HTTPConnection>.fromOpaque(argument!).takeUnretainedValue().socketDidReport(events) },
             argument)
-        bufferevent_setwatermark(created, Int16(EV_READ), 0, max(Self.readChunk, server.parserLimits.maxHeadBytes + 1024))
+        // No read watermark: libevent 2.1.12 re-runs the read callback every loop turn while input
+        // sits at its high-water mark, so reading is paused explicitly instead (`pauseReading`).
         bufferevent_set_max_single_read(created, Self.readChunk)
         var writeTimeout = server.configuration.idleTimeout.timeval
         bufferevent_set_timeouts(created, nil, &writeTimeout)
         if isTLS {
             // A TLS bufferevent reads records and writes on its own as soon as output is added.
             bufferevent_enable(created, Int16(EV_READ | EV_WRITE))
+            isReading = true
         } else {
             // A plain socket is read by `socketIsReadable()` (libevent 2.1's own reads take at most
             // 4 KiB per syscall, plus an ioctl each) and written by `flush()`; the bufferevent
@@ -112,15 +115,23 @@ final class HTTPConnection {
     private var inputHighWaterMark: Int { max(Self.readChunk, server.parserLimits.maxHeadBytes + 1024) }
 
     private func resumeReading() {
-        guard let readEvent, !isReading, phase != .closed else { return }
+        guard !isReading, phase != .closed else { return }
         isReading = true
-        event_add(readEvent, nil)
+        if let readEvent {
+            event_add(readEvent, nil)
+        } else {
+            bufferevent_enable(bufferevent, Int16(EV_READ))
+        }
     }
 
     private func pauseReading() {
-        guard let readEvent, isReading else { return }
+        guard isReading else { return }
         isReading = false
-        event_del(readEvent)
+        if let readEvent {
+            event_del(readEvent)
+        } else {
+            bufferevent_disable(bufferevent, Int16(EV_READ))
+        }
     }
 
     /// Reads what the socket has, up to 256 KiB per wake-up (fair to the loop's other
@@ -190,11 +201,15 @@ final class HTTPConnection {
     // MARK: Reading requests
 
     private func socketDidRead() {
+        if isTLS, input.count >= inputHighWaterMark, phase == .open {
+            pauseReading()
+        }
         switch phase {
         case .open:
             processInput()
         case .closingAfterOutput:
-            break
+            // Nothing more is read as requests; what comes is dropped so reading never stalls.
+            input.drain(input.count)
         case .lingering:
             input.drain(input.count)
             resumeReading()
@@ -257,7 +272,7 @@ final class HTTPConnection {
                         exchange.bodyDidArrive(complete: true)
                     }
                 } catch {
-                    refuse(error)
+                    bodyFailed(error)
                     return
                 }
             }
@@ -325,12 +340,16 @@ final class HTTPConnection {
     /// A request whose head could not be read: answer with the error and close.
     private func refuse(_ error: HTTPRequestError) {
         disarm()
+        resetReceiveLowWaterMark()
         let body = server.handler.errorResponse(for: error)
         HTTPResponseHead.write(
             status: error.status, headers: [("Content-Type", body.contentType)], framing: .length(body.body.utf8.count),
             close: true, http10KeepAlive: false, date: server.date, to: output.raw)
         HTTPResponseHead.append(body.body, to: output.raw)
         phase = .closingAfterOutput
+        // The refusal must leave even if the client never reads it: the write timeout covers a
+        // stuck socket, and this bounds the rest.
+        arm(.linger)
         scheduleFlush()
     }
 
@@ -432,6 +451,7 @@ final class HTTPConnection {
             return
         }
         phase = .lingering
+        resetReceiveLowWaterMark()
         shutdown(descriptor, Int32(SHUT_WR))
         input.drain(input.count)
         resumeReading()
@@ -461,6 +481,13 @@ final class HTTPConnection {
         case .idle, .linger:
             close()
         case .head, .body:
+            if purpose == .body, receiveLowWaterMark > 1 {
+                // A slow client may have sent less than the receive low-water mark since the last
+                // read: the bytes are there but were never reported. Read them and give it time.
+                resetReceiveLowWaterMark()
+                arm(.body)
+                return
+            }
             // A client too slow to finish its request: 408 is the polite answer (RFC 9110 §15.5.9).
             if let exchange, exchange.hasResponded {
                 connectionDidFail()
@@ -483,6 +510,12 @@ final class HTTPConnection {
             self.readEvent = nil
         }
         bufferevent_setcb(bufferevent, nil, nil, nil, nil)
+        if isTLS, let ssl = bufferevent_openssl_get_ssl(bufferevent) {
+            // Tells the client the response ended here rather than being cut (libevent's free
+            // does not); a close-delimited HTTP/1.0 body is otherwise indistinguishable from a
+            // truncated one.
+            SSL_shutdown(ssl)
+        }
         bufferevent_free(bufferevent)
         server.connectionDidClose(self)
         let retained = retainedSelf

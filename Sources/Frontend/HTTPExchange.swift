@@ -50,6 +50,8 @@ public final class HTTPExchange {
     private var counted = true
     /// Whether the streamed body is chunked (HTTP/1.1) or runs until the connection closes (HTTP/1.0).
     private var chunked = true
+    /// Whether a streamed response carries no body at all (HEAD, 204, 304): its chunks are dropped.
+    private var bodiless = false
 
     /// Receives disconnect, drain and body notifications. Held strongly until the exchange ends,
     /// then released, so an owner may be kept alive by its exchange.
@@ -183,10 +185,17 @@ public final class HTTPExchange {
         state = .streaming
         // Before HTTP/1.1 there is no chunked encoding: the stream ends with the connection.
         chunked = head.minorVersion == 1
+        let noBodyStatus = (100..<200).contains(status) || status == 204 || status == 304
+        // A body after these heads would be read as the start of the next response.
+        bodiless = noBodyStatus || method == .head
+        let framing: HTTPResponseHead.Framing =
+            noBodyStatus ? .none : method == .head ? (chunked ? .chunked : .untilClose) : chunked ? .chunked : .untilClose
+        let close = (!chunked && !bodiless) || mustClose(after: headers)
         HTTPResponseHead.write(
             status: status, headers: headers.filter { !Self.isConnectionHeader($0.name) },
-            framing: chunked ? .chunked : .untilClose, close: !chunked || mustClose(after: headers), http10KeepAlive: false,
+            framing: framing, close: close, http10KeepAlive: head.minorVersion == 0 && !close,
             date: connection.server.date, to: connection.output.raw)
+        closeWasAnnounced = close
         connection.scheduleFlush()
     }
 
@@ -200,7 +209,7 @@ public final class HTTPExchange {
         case .streaming: break
         case .awaitingResponse, .finished: preconditionFailure("sendChunk called outside a streamed response")
         }
-        guard let connection, !chunk.isEmpty else { return true }
+        guard let connection, !chunk.isEmpty, !bodiless else { return true }
         let output = connection.output
         if chunked {
             HTTPResponseHead.append(String(chunk.count, radix: 16) + "\r\n", to: output.raw)
@@ -229,6 +238,10 @@ public final class HTTPExchange {
         }
         guard let connection else { return }
         state = .finished
+        if bodiless {
+            end(close: closeConnection || closeWasAnnounced)
+            return
+        }
         if chunked && !closeConnection {
             HTTPResponseHead.append("0\r\n\r\n", to: connection.output.raw)
         }
@@ -245,6 +258,10 @@ public final class HTTPExchange {
         }
         guard let connection else { return }
         state = .finished
+        if bodiless {
+            end(close: closeWasAnnounced)
+            return
+        }
         guard chunked else {
             end(close: true)
             return

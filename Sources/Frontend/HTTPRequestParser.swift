@@ -168,17 +168,14 @@ public struct HTTPRequestParser {
                 body = size == 0 ? .trailers(bytesSeen: 0) : .chunkData(remaining: size)
             case .chunkDataEnd:
                 guard input.count >= 1 else { return .needsMoreInput }
+                // Exactly CRLF: a proxy in front that reads chunk framing differently (a bare LF
+                // here, say) would see other request boundaries than ours.
                 var pair: (UInt8, UInt8) = (0, 0)
                 let copied = withUnsafeMutableBytes(of: &pair) { evbuffer_copyout(input.raw, $0.baseAddress, min(2, input.count)) }
-                if pair.0 == UInt8(ascii: "\n") {
-                    input.drain(1)
-                } else if pair.0 == UInt8(ascii: "\r") {
-                    guard copied == 2 else { return .needsMoreInput }
-                    guard pair.1 == UInt8(ascii: "\n") else { throw .badRequest("a chunk is longer than its declared size") }
-                    input.drain(2)
-                } else {
-                    throw .badRequest("a chunk is longer than its declared size")
-                }
+                guard pair.0 == UInt8(ascii: "\r") else { throw .badRequest("a chunk is longer than its declared size") }
+                guard copied == 2 else { return .needsMoreInput }
+                guard pair.1 == UInt8(ascii: "\n") else { throw .badRequest("a chunk is not followed by CRLF") }
+                input.drain(2)
                 body = .chunkSizeLine
             case .trailers(let bytesSeen):
                 let room = limits.maxHeadBytes - bytesSeen
@@ -189,8 +186,65 @@ public struct HTTPRequestParser {
                     body = .complete
                     return .complete
                 }
+                try Self.checkTrailerLine(line)
                 body = .trailers(bytesSeen: bytesSeen + line.count + 2)
             }
+        }
+    }
+
+    /// RFC 9112 §7.1.1: `*( BWS ";" BWS ext-name [ BWS "=" BWS ext-val ] )`, ext-val a token or
+    /// a quoted string. Anything else after a chunk size is refused rather than skipped.
+    static func isChunkExtensions(_ text: ArraySlice<UInt8>) -> Bool {
+        var index = text.startIndex
+        func skipSpace() {
+            while index < text.endIndex, text[index] == UInt8(ascii: " ") || text[index] == UInt8(ascii: "\t") { index += 1 }
+        }
+        func token() -> Bool {
+            let start = index
+            while index < text.endIndex, isTokenByte(text[index]) { index += 1 }
+            return index > start
+        }
+        func quotedString() -> Bool {
+            guard index < text.endIndex, text[index] == UInt8(ascii: "\"") else { return false }
+            index += 1
+            while index < text.endIndex {
+                let byte = text[index]
+                if byte == UInt8(ascii: "\"") {
+                    index += 1
+                    return true
+                }
+                if byte == UInt8(ascii: "\\") { index += 1 }
+                guard index < text.endIndex, text[index] >= 0x20 || text[index] == UInt8(ascii: "\t"), text[index] != 0x7F else {
+                    return false
+                }
+                index += 1
+            }
+            return false
+        }
+        skipSpace()
+        while index < text.endIndex {
+            guard text[index] == UInt8(ascii: ";") else { return false }
+            index += 1
+            skipSpace()
+            guard token() else { return false }
+            skipSpace()
+            if index < text.endIndex, text[index] == UInt8(ascii: "=") {
+                index += 1
+                skipSpace()
+                guard token() || quotedString() else { return false }
+                skipSpace()
+            }
+        }
+        return true
+    }
+
+    /// A trailer field line: a token name, a colon, a value without control characters.
+    static func checkTrailerLine(_ line: [UInt8]) throws(HTTPRequestError) {
+        guard let colon = line.firstIndex(of: UInt8(ascii: ":")), colon > 0, line[..<colon].allSatisfy(isTokenByte) else {
+            throw .badRequest("a malformed trailer field")
+        }
+        for byte in line[(colon + 1)...] where byte < 0x20 && byte != UInt8(ascii: "\t") || byte == 0x7F {
+            throw .badRequest("a control character in a trailer field")
         }
     }
 
@@ -200,10 +254,11 @@ public struct HTTPRequestParser {
         return count
     }
 
-    /// Takes one line (LF or CRLF terminated) out of `input`, without its terminator.
+    /// Takes one CRLF-terminated line out of `input`, without its terminator. Chunked framing is
+    /// read strictly (no bare LF), unlike the head: it is where readers disagree in practice.
     private func takeLine(from input: Buffer, maxLength: Int, what: String) throws(HTTPRequestError) -> [UInt8]? {
         var terminatorLength = 0
-        let found = evbuffer_search_eol(input.raw, nil, &terminatorLength, EVBUFFER_EOL_CRLF)
+        let found = evbuffer_search_eol(input.raw, nil, &terminatorLength, EVBUFFER_EOL_CRLF_STRICT)
         guard found.pos >= 0 else {
             if input.count > maxLength { throw .badRequest("the \(what) is longer than \(maxLength) bytes") }
             return nil
@@ -213,6 +268,7 @@ public struct HTTPRequestParser {
         if found.pos > 0 { _ = line.withUnsafeMutableBytes { evbuffer_remove(input.raw, $0.baseAddress, found.pos) } }
         input.drain(terminatorLength)
         if line.contains(UInt8(ascii: "\r")) { throw .badRequest("a bare CR in the \(what)") }
+        if line.contains(UInt8(ascii: "\n")) { throw .badRequest("a bare LF in the \(what)") }
         return line
     }
 
@@ -220,6 +276,7 @@ public struct HTTPRequestParser {
     static func chunkSize(_ line: [UInt8]) throws(HTTPRequestError) -> Int {
         var size = 0
         var digits = 0
+        var significantDigits = 0
         for byte in line {
             let value: Int
             switch byte {
@@ -227,14 +284,15 @@ public struct HTTPRequestParser {
             case UInt8(ascii: "a")...UInt8(ascii: "f"): value = Int(byte - UInt8(ascii: "a")) + 10
             case UInt8(ascii: "A")...UInt8(ascii: "F"): value = Int(byte - UInt8(ascii: "A")) + 10
             default:
-                guard digits > 0, byte == UInt8(ascii: ";") || byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") else {
+                guard digits > 0, let index = line.firstIndex(of: byte), Self.isChunkExtensions(line[index...]) else {
                     throw .badRequest("invalid chunk size line")
                 }
                 return size
             }
             digits += 1
-            // 15 hex digits stay far inside Int; a larger chunk is not one anybody sends.
-            guard digits <= 15 else { throw .badRequest("chunk size too large") }
+            // 15 significant hex digits stay far inside Int; leading zeros do not count.
+            if size != 0 || value != 0 { significantDigits += 1 }
+            guard significantDigits <= 15 else { throw .badRequest("chunk size too large") }
             size = size << 4 | value
         }
         guard digits > 0 else { throw .badRequest("invalid chunk size line") }

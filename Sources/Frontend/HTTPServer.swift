@@ -153,7 +153,28 @@ public final class HTTPServer {
         else {
             throw ReactorError("cannot accept on descriptor \(socket.descriptor)")
         }
+        // Out of descriptors, the listening socket stays readable and libevent would retry the
+        // accept every loop turn; pausing it instead lets connections close and free some.
+        evconnlistener_set_error_cb(listener) { listener, argument in
+            Unmanaged<HTTPServer>.fromOpaque(argument!).takeUnretainedValue().acceptDidFail(listener!)
+        }
         listeners.append(listener)
+    }
+
+    /// Listeners paused after an accept failed, until `acceptRetry` fires.
+    private var pausedListeners: [OpaquePointer] = []
+    private lazy var acceptRetry = EventTimer(loop: loop) { [unowned self] in
+        for listener in pausedListeners where listeners.contains(listener) { evconnlistener_enable(listener) }
+        pausedListeners.removeAll()
+    }
+
+    private func acceptDidFail(_ listener: OpaquePointer) {
+        let error = errno
+        guard error == EMFILE || error == ENFILE || error == ENOBUFS || error == ENOMEM else { return }
+        evconnlistener_disable(listener)
+        pausedListeners.append(listener)
+        if !acceptRetry.isScheduled { acceptRetry.schedule(after: .milliseconds(250)) }
+        handler.connectionWasRefused()
     }
 
     /// Stops accepting connections, closes idle keep-alive connections, and calls `onDrained`

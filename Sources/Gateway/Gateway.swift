@@ -46,6 +46,7 @@ public final class Gateway {
     public func run() throws {
         // A write to a socket the peer closed must be an error return, not a process kill.
         signal(SIGPIPE, SIG_IGN)
+        Self.raiseDescriptorLimit()
         EventLoop.enableThreadSupport()
         // Hold SIGTERM, SIGINT and SIGHUP until the main loop watches them: one that arrives
         // after the port accepts but before then would otherwise kill the process (with no
@@ -74,6 +75,8 @@ public final class Gateway {
             })
         // Each worker reports here once it has switched to a reloaded configuration.
         let reloadApplied = Wakeup(loop: mainLoop) { reloader.workersDidReport() }
+        // Client connections over all workers, counted against `max_connections`.
+        let budget = ConnectionBudget(limit: plan.configuration.limits.maxConnections)
         var admin: HTTPServer?
         if let listener = plan.configuration.admin {
             let socket = try ListeningSocket.bind(host: listener.host, port: listener.port)
@@ -81,7 +84,9 @@ public final class Gateway {
                 loop: mainLoop, configuration: .init(),
                 handler: AdminHandler(
                     metrics: {
-                        MetricsExposition.render(registry.metrics.withLock { $0 }, reloads: reloader.statistics.snapshot)
+                        MetricsExposition.render(
+                            registry.metrics.withLock { $0 }, reloads: reloader.statistics.snapshot,
+                            connectionsOpen: budget.openConnections)
                     },
                     isReady: { !draining && registry.started.withLock { $0 } == workerCount },
                     reload: { completion in reloader.reload(trigger: "POST /reload", completion: completion) }))
@@ -108,7 +113,6 @@ public final class Gateway {
         var threads: [WorkerThread] = []
         let plan = self.plan
         let logger = self.logger
-        let budget = ConnectionBudget(limit: plan.configuration.limits.maxConnections)
         for socket in sockets {
             threads.append(
                 try WorkerThread.start {
@@ -213,6 +217,15 @@ public final class Gateway {
 }
 
 extension Gateway {
+    /// Raises the soft limit on open descriptors to the hard one: each client connection is one,
+    /// and the usual soft default (1,024) is far below `max_connections`.
+    fileprivate static func raiseDescriptorLimit() {
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur < limit.rlim_max else { return }
+        limit.rlim_cur = limit.rlim_max
+        _ = setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+    }
+
     /// Logs what the endpoint refresher did: a change at info level (it changes where calls go),
     /// a failed lookup as a warning (calls still go to the last good addresses).
     static func log(_ event: EndpointRefresher.Event, logger: Logger) {

@@ -119,7 +119,7 @@ enum MetricsExposition {
     /// - Parameters:
     ///   - workers: every worker's counters, summed.
     ///   - reloads: the configuration reload counts; nil leaves them out.
-    static func render(_ workers: [WorkerMetrics], reloads: ReloadStatistics.Snapshot? = nil) -> String {
+    static func render(_ workers: [WorkerMetrics], reloads: ReloadStatistics.Snapshot? = nil, connectionsOpen: Int? = nil) -> String {
         var text = ""
         text += "# HELP gateway_calls_total Calls answered, by front-end protocol and gRPC status code.\n"
         text += "# TYPE gateway_calls_total counter\n"
@@ -157,6 +157,11 @@ enum MetricsExposition {
         text += "# HELP gateway_workers Worker threads serving connections.\n"
         text += "# TYPE gateway_workers gauge\n"
         text += "gateway_workers \(workers.count)\n"
+        if let connectionsOpen {
+            text += "# HELP gateway_client_connections Client connections open now, over all workers.\n"
+            text += "# TYPE gateway_client_connections gauge\n"
+            text += "gateway_client_connections \(connectionsOpen)\n"
+        }
         if let reloads {
             text += "# HELP gateway_config_reloads_total Configuration reloads (SIGHUP, POST /reload), by result.\n"
             text += "# TYPE gateway_config_reloads_total counter\n"

@@ -120,8 +120,16 @@ def test_connections_past_max_connections_are_closed_and_counted(start_test_gate
     # Once one closes, a new connection is served again.
     assert clients.post(gateway.port, "Unary", pb.EchoRequest(payload="again")).reply.status == 0
     second.close()
-    metrics = http1.request(admin_port, "GET", "/metrics").body.decode()
+    # Every client connection is closed now (the scrape's own is on the admin listener); the
+    # gauge follows once the gateway has read the closes.
+    deadline = time.monotonic() + 3
+    while True:
+        metrics = http1.request(admin_port, "GET", "/metrics").body.decode()
+        if "gateway_client_connections 0\n" in metrics or time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
     assert 'gateway_limit_breaches_total{limit="connections"} 1' in metrics
+    assert "gateway_client_connections 0\n" in metrics
 
 
 def test_expect_100_continue_is_answered_before_the_body_is_sent(gateway):
@@ -243,3 +251,33 @@ def test_a_streamed_request_message_over_the_limit_gets_413(rest_gateway, call_i
             pass
         response = connection.read_response()
     rest.assert_error(response, 413, 8, "request message 0 is larger than the limit")
+
+
+def test_a_bad_chunk_sent_with_the_head_gets_400_and_the_connection_ends(gateway):
+    """The refusal is followed by the gateway's close even though the client keeps its socket
+    open: the connection (and its slot under max_connections) is not left behind."""
+    request = (
+        f"POST {clients.method_path('Unary')} HTTP/1.1\r\nHost: a\r\nContent-Type: application/grpc-web+proto\r\n"
+        "Transfer-Encoding: chunked\r\n\r\nzz\r\n"
+    ).encode()
+    with socket.create_connection(("127.0.0.1", gateway.port), timeout=5) as connection:
+        connection.sendall(request)
+        received = b""
+        while True:
+            data = connection.recv(65536)
+            if not data:
+                break
+            received += data
+    status, headers, body = _status_and_json(received)
+    assert status == 400 and "chunk size" in body["message"]
+    assert headers[b"connection"] == b"close"
+
+
+def test_chunk_framing_with_a_bare_lf_is_refused(gateway):
+    body = grpcweb.encode_message(pb.EchoRequest(payload="x"))
+    request = (
+        f"POST {clients.method_path('Unary')} HTTP/1.1\r\nHost: a\r\nContent-Type: application/grpc-web+proto\r\n"
+        "Transfer-Encoding: chunked\r\n\r\n"
+    ).encode() + f"{len(body):x}\n".encode() + body + b"\r\n0\r\n\r\n"
+    status, _, payload = _status_and_json(_raw_exchange(gateway.port, request))
+    assert status == 400 and "bare LF" in payload["message"]

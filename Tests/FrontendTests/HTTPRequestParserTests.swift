@@ -149,7 +149,12 @@ import Testing
         #expect(input.bytes == Array("NEXT".utf8))
     }
 
-    @Test(arguments: ["zz\r\n", "5\r\nhelloX\r\n", "1234567890abcdef0\r\n", "-1\r\n", " 5\r\nhello\r\n"])
+    @Test(arguments: [
+        "zz\r\n", "5\r\nhelloX\r\n", "1234567890abcdef0\r\n", "-1\r\n", " 5\r\nhello\r\n",
+        // Framing other readers disagree on: bare LFs, junk after the size, a request as "trailer".
+        "5\nhello\r\n", "5\r\nhello\n0\r\n\r\n", "5 garbage\r\nhello\r\n", "2;\nxx\r\n",
+        "5;a=\"unterminated\r\nhello\r\n", "0\r\nGET /x HTTP/1.1\r\n\r\n",
+    ])
     func malformedChunksAreRefused(chunks: String) throws {
         var parser = HTTPRequestParser(limits: .init())
         let input = buffer("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n" + chunks)
@@ -157,6 +162,17 @@ import Testing
         #expect(throws: HTTPRequestError.self) {
             try parser.readBody(from: input, into: Buffer(), limit: 1 << 20)
         }
+    }
+
+    @Test func chunkExtensionsAndLeadingZerosFollowTheGrammar() throws {
+        var parser = HTTPRequestParser(limits: .init())
+        let input = buffer(
+            "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"
+                + "0000000000000000003 ; name=\"v;1\" ;flag\r\nabc\r\n0\r\nX-Sum: 1\r\n\r\n")
+        _ = try #require(try parser.readHead(from: input))
+        let body = Buffer()
+        #expect(try parser.readBody(from: input, into: body, limit: 100) == .complete)
+        #expect(body.bytes == Array("abc".utf8))
     }
 
     @Test func aChunkedBodyDeliveredOneByteAtATimeIsTheSame() throws {
