@@ -96,6 +96,9 @@ final class HTTPConnection {
             // A plain socket is read by `socketIsReadable()` (libevent 2.1's own reads take at most
             // 4 KiB per syscall, plus an ioctl each) and written by `flush()`; the bufferevent
             // writes only when the socket was full.
+            // New bufferevents are write-enabled; left so, every response added to the output
+            // would register a write event (and remove it after), two epoll_ctl calls a request.
+            bufferevent_disable(created, Int16(EV_WRITE))
             readEvent = event_new(
                 server.loop.base, descriptor, Int16(EV_READ | EV_PERSIST),
                 { _, _, argument in Unmanaged<HTTPConnection>.fromOpaque(argument!).takeUnretainedValue().socketIsReadable() },
