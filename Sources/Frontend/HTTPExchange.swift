@@ -164,7 +164,7 @@ public final class HTTPExchange {
         let noBodyStatus = (100..<200).contains(status) || status == 204 || status == 304
         let length = body?.count ?? 0
         HTTPResponseHead.write(
-            status: status, headers: headers.filter { !Self.isConnectionHeader($0.name) },
+            status: status, headers: Self.withoutConnectionHeader(headers),
             framing: noBodyStatus ? .none : .length(length), close: close, http10KeepAlive: head.minorVersion == 0,
             date: connection.server.date, to: connection.output.raw)
         if let body, !noBodyStatus, method != .head {
@@ -192,7 +192,7 @@ public final class HTTPExchange {
             noBodyStatus ? .none : method == .head ? (chunked ? .chunked : .untilClose) : chunked ? .chunked : .untilClose
         let close = (!chunked && !bodiless) || mustClose(after: headers)
         HTTPResponseHead.write(
-            status: status, headers: headers.filter { !Self.isConnectionHeader($0.name) },
+            status: status, headers: Self.withoutConnectionHeader(headers),
             framing: framing, close: close, http10KeepAlive: head.minorVersion == 0 && !close,
             date: connection.server.date, to: connection.output.raw)
         closeWasAnnounced = close
@@ -293,8 +293,18 @@ public final class HTTPExchange {
         return close
     }
 
+    /// Whether `name` is `Connection`, in any case, without allocating (this runs per response).
     private static func isConnectionHeader(_ name: String) -> Bool {
-        name.count == 10 && name.lowercased() == "connection"
+        let utf8 = name.utf8
+        guard utf8.count == 10 else { return false }
+        return zip(utf8, "connection".utf8).allSatisfy { ($0 | 0x20) == $1 }
+    }
+
+    /// `headers` minus any `Connection` header (the exchange writes its own); the same array,
+    /// not a copy, in the usual case that there is none.
+    private static func withoutConnectionHeader(_ headers: [(name: String, value: String)]) -> [(name: String, value: String)] {
+        guard headers.contains(where: { isConnectionHeader($0.name) }) else { return headers }
+        return headers.filter { !isConnectionHeader($0.name) }
     }
 
     /// The response is complete in the output: the connection writes it and moves on. The

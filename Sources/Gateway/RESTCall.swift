@@ -148,11 +148,12 @@ final class RESTCall: BackendCall {
         let fieldValues = context.plan.json.fieldValueEncoder
         var urlFields: [UInt8] = []
         func encode(_ value: String, at field: ResolvedFieldPath) throws(GRPCStatus) {
-            let path = field.names.joined(separator: ".")
             do {
-                try fieldValues.encode(messageIndex: inputIndex, path: path, value: value, into: &urlFields)
+                // By names, not a dotted string: no joining and splitting per request.
+                let fieldPath = try fieldValues.resolve(messageIndex: inputIndex, names: field.names)
+                try fieldValues.encode(messageIndex: inputIndex, fieldPath: fieldPath, value: value, into: &urlFields)
             } catch {
-                throw GRPCStatus(.invalidArgument, "\(path): \(error.reason)")
+                throw GRPCStatus(.invalidArgument, "\(field.names.joined(separator: ".")): \(error.reason)")
             }
         }
         if target.body != .wholeRequest, let query = exchange.query, !query.isEmpty {

@@ -56,7 +56,8 @@ public struct FieldValueEncoder: Sendable {
         var current = messageIndex
         for (position, name) in names.enumerated() {
             let table = tables.messages[current]
-            let prefix = names[..<position].joined(separator: ".")
+            // Only an error needs the path so far: joining it per component costs allocations.
+            var prefix: String { names[..<position].joined(separator: ".") }
             guard let index = table.names.lookup(name) else {
                 throw ProtoJSONError(
                     fieldPath: prefix.isEmpty ? name : prefix + "." + name,
