@@ -179,8 +179,11 @@ final class HTTPConnection {
         if total > 0 { socketDidRead() }
     }
 
-    /// The client's address as text (no port).
-    var peerAddress: String {
+    /// The client's address as text (no port), formatted once per connection: every call on it
+    /// needs it for `x-forwarded-for`.
+    private(set) lazy var peerAddress: String = formatPeerAddress()
+
+    private func formatPeerAddress() -> String {
         var address = self.address
         var text = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN) + 1)
         return withUnsafePointer(to: &address) { pointer in

@@ -93,17 +93,21 @@ public struct FieldValueEncoder: Sendable {
         into output: inout [UInt8]
     ) throws(ProtoJSONError) {
         precondition(!fieldPath.isEmpty, "a field path has at least one field")
+        // The enclosing fields are collected only for a nested path: most paths have one field,
+        // and this runs per request for every path variable and query parameter.
         var fields: [FieldTable] = []
-        var current = messageIndex
-        for index in fieldPath {
-            let field = tables.messages[current].fields[index]
-            fields.append(field)
-            current = field.messageIndex
+        var last = tables.messages[messageIndex].fields[fieldPath[0]]
+        if fieldPath.count > 1 {
+            fields.append(last)
+            for index in fieldPath.dropFirst() {
+                last = tables.messages[last.messageIndex].fields[index]
+                fields.append(last)
+            }
         }
-        let last = fields[fields.count - 1]
+        var pathNames: String { (fields.isEmpty ? [last] : fields).map(\.jsonName).joined(separator: ".") }
         guard !last.isMap else {
             throw ProtoJSONError(
-                fieldPath: fields.map(\.jsonName).joined(separator: "."),
+                fieldPath: pathNames,
                 reason: "a map field cannot take a single value"
             )
         }
@@ -128,7 +132,7 @@ public struct FieldValueEncoder: Sendable {
             }
         } catch {
             throw ProtoJSONError(
-                fieldPath: fields.map(\.jsonName).joined(separator: "."),
+                fieldPath: pathNames,
                 reason: error.reason
             )
         }
