@@ -310,7 +310,7 @@ final class HTTPConnection {
             exchange.bodyDidArrive(complete: true)
             return false
         case .needsMoreInput:
-            arm(.body)
+            if exchange.limitsBodyStalls { arm(.body) } else { disarm() }
             wakeForLargerReads()
         case .destinationFull:
             // The consumer is behind: the client waits (its bytes stay in the kernel) without a clock.

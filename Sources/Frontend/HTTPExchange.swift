@@ -77,6 +77,11 @@ public final class HTTPExchange {
     /// How many bytes ``body`` may hold before the server stops reading the request. Raise it to
     /// collect a whole body; lower values pace an upload by its consumer.
     public var bodyBufferLimit: Int
+    /// Whether a body that stops arriving for `idle_timeout` ends the exchange with 408. True for
+    /// a body read in one piece; a consumer that streams the body to a call (a client stream,
+    /// whose client may well pause between messages) turns it off: streams have no default
+    /// timeout, only the call's own deadline.
+    public var limitsBodyStalls = true
 
     /// Above this many bytes waiting in the socket's output buffer, ``sendChunk(_:)`` reports
     /// that the writer should pause: 64 KiB keeps a slow client from growing memory while still

@@ -126,6 +126,7 @@ final class RESTCall: BackendCall {
         }
         call.joined(stream, loop: context.loop, deadlineNanoseconds: metadata.timeoutNanoseconds)
         if streamsUpload {
+            exchange.limitsBodyStalls = false
             call.upload = Upload(
                 splitter: JSONStream(maxElementBytes: context.plan.configuration.limits.maxRequestBodyBytes), urlFields: urlFields)
             call.pumpUpload()

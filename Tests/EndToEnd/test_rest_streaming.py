@@ -403,3 +403,22 @@ def test_closing_a_rest_unary_call_cancels_the_backend_call(rest_gateway, backen
     finally:
         connection.close()
     assert clients.wait_until_cancelled(backend_stub, call_id), "the backend call was not cancelled within 2 s"
+
+
+def test_a_bidi_client_may_pause_longer_than_idle_timeout(start_test_gateway, backend, call_id):
+    """behavior.md: streams are not cut by default timeouts. With idle_timeout 1s, a bidi client
+    that pauses 2.5 s between messages still gets both answers."""
+    gateway = start_test_gateway(backend.address, services=rest.SERVICES, http=rest.REST_HTTP, limits={"idle_timeout": "1s"})
+    connection = _open_chunked_post(gateway, "/v1/books:chat", call_id)
+    try:
+        connection.sock.sendall(_chunk(b'{"id": "1", "title": "ping"}\n'))
+        connection.sock.settimeout(5.0)
+        response = connection.read_head()
+        assert response.status == 200, describe(response)
+        body = connection.iter_body(response)
+        assert json.loads(next(body).data) == {"id": "1", "title": "echo: ping"}
+        time.sleep(2.5)
+        connection.sock.sendall(_chunk(b'{"id": "2", "title": "pong"}\n') + b"0\r\n\r\n")
+        assert [json.loads(p.data) for p in body] == [{"id": "2", "title": "echo: pong"}]
+    finally:
+        connection.close()
