@@ -3,8 +3,12 @@ and backends are told the client's protocol in x-forwarded-proto."""
 
 import http.client
 import json
+import os
+import socket
 import ssl
 import subprocess
+import threading
+import time
 
 import pytest
 
@@ -80,3 +84,36 @@ def test_an_unreadable_certificate_stops_the_start(gateway_bin, tmp_path):
     result = processes.run_check(gateway_bin, config)
     assert result.returncode != 0
     assert f"{config}:1:" in result.stderr and "/nonexistent/cert.pem" in result.stderr
+
+
+def _cpu_seconds(pid):
+    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def test_pipelined_bytes_behind_a_slow_call_do_not_spin_a_tls_worker(tls_gateway):
+    """Over TLS, 128 KiB pipelined behind a call that sleeps 2 s fill the connection's input past
+    its high-water mark: reading must pause, not turn into a busy loop (libevent 2.1.12 re-runs
+    a bufferevent's read callback every loop turn while input sits at its watermark)."""
+    context = ssl.create_default_context(cafile=str(tls_gateway.certificate))
+    raw = socket.create_connection(("127.0.0.1", tls_gateway.port), timeout=10)
+    with context.wrap_socket(raw, server_hostname="127.0.0.1") as connection:
+        body = grpcweb.encode_message(pb.EchoRequest(payload="slow", sleep_ms=2000))
+        first = (
+            f"POST /{SERVICE}/Unary HTTP/1.1\r\nHost: a\r\nContent-Type: application/grpc-web+proto\r\n"
+            f"Content-Length: {len(body)}\r\n\r\n"
+        ).encode() + body
+        second = b"POST /nowhere HTTP/1.1\r\nHost: a\r\nContent-Length: 131072\r\n\r\n" + b"x" * 131072
+        connection.sendall(first)
+        time.sleep(0.2)
+        sender = threading.Thread(target=lambda: connection.sendall(second), daemon=True)
+        sender.start()
+        time.sleep(0.3)
+        before = _cpu_seconds(tls_gateway.process.pid)
+        time.sleep(1.0)
+        used = _cpu_seconds(tls_gateway.process.pid) - before
+        reply = b""
+        while b"\r\n\r\n" not in reply:
+            reply += connection.recv(65536)
+    assert reply.startswith(b"HTTP/1.1 200 "), reply[:200]
+    assert used < 0.3, f"the gateway used {used:.2f} s of CPU in 1 s while its client waited"
