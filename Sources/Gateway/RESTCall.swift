@@ -150,9 +150,8 @@ final class RESTCall: BackendCall {
         var urlFields: [UInt8] = []
         func encode(_ value: String, at field: ResolvedFieldPath) throws(GRPCStatus) {
             do {
-                // By names, not a dotted string: no joining and splitting per request.
-                let fieldPath = try fieldValues.resolve(messageIndex: inputIndex, names: field.names)
-                try fieldValues.encode(messageIndex: inputIndex, fieldPath: fieldPath, value: value, into: &urlFields)
+                // The field indices were resolved with the route: no name lookups per request.
+                try fieldValues.encode(messageIndex: inputIndex, fieldPath: field.indices, value: value, into: &urlFields)
             } catch {
                 throw GRPCStatus(.invalidArgument, "\(field.names.joined(separator: ".")): \(error.reason)")
             }

@@ -23,7 +23,12 @@ public struct ResolvedFieldPath: Sendable, Hashable, CustomStringConvertible {
     public var names: [String]
     /// The field of each step; `fields[i]` belongs to the message of `fields[i - 1]` (or to the
     /// root message for `i == 0`).
-    public var fields: [FieldSchema]
+    public var fields: [FieldSchema] {
+        didSet { indices = fields.map(\.index) }
+    }
+    /// Each step's position in its message's ``MessageSchema/fields``: the path in the form the
+    /// ProtoJSON field encoder takes, kept so a request need not look names up again.
+    public private(set) var indices: [Int]
     /// When the leaf is a well-known type written as a scalar (query parameters only): which.
     public var leafWellKnownType: WellKnownType?
 
@@ -31,6 +36,7 @@ public struct ResolvedFieldPath: Sendable, Hashable, CustomStringConvertible {
     public init(names: [String], fields: [FieldSchema], leafWellKnownType: WellKnownType? = nil) {
         self.names = names
         self.fields = fields
+        self.indices = fields.map(\.index)
         self.leafWellKnownType = leafWellKnownType
     }
 
