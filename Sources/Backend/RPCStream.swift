@@ -105,7 +105,7 @@ public final class RPCStream {
     func takeOutbound(into destination: UnsafeMutableRawBufferPointer) -> Int {
         guard retainsBody else {
             let taken = outbound.remove(into: destination)
-            if wantsOutboundSpace, outbound.count < Self.outboundLowWaterMark {
+            if wantsOutboundSpace, pendingOutboundBytes < Self.outboundLowWaterMark {
                 wantsOutboundSpace = false
                 // Told once nghttp2 has returned: the caller may well send again at once.
                 connection?.streamHasOutboundSpace(self)
@@ -133,7 +133,7 @@ public final class RPCStream {
 
     /// Whether every request byte has been handed to nghttp2.
     var outboundIsDrained: Bool {
-        retainsBody ? sent.offset >= outbound.count : outbound.isEmpty
+        pendingOutboundBytes == 0
     }
 
     /// Queues request bytes (moved out of `buffer`); `endOfStream` marks the request complete.

@@ -246,9 +246,8 @@ final class HTTPConnection {
     private func step() {
         while phase == .open {
             if let exchange {
-                guard !requestBodyComplete else { return }
-                guard readBody(into: exchange) else { return }
-                continue
+                if !requestBodyComplete { readBody(into: exchange) }
+                return
             }
             if input.isEmpty {
                 if timerPurpose != .idle { arm(.idle) }
@@ -271,36 +270,30 @@ final class HTTPConnection {
             self.exchange = exchange
             server.exchangeDidBegin()
             if !requestBodyComplete {
-                // Whatever of the body came with the head is handed over with it.
-                do {
-                    if try parser.readBody(from: input, into: exchange.body, limit: exchange.bodyBufferLimit) == .complete {
-                        requestBodyComplete = true
-                        exchange.bodyDidArrive(complete: true)
-                    }
-                } catch {
-                    bodyFailed(error)
-                    return
-                }
+                // Whatever of the body came with the head is handed over with it (no delegate
+                // hears of it yet: the handler finds it in `body`).
+                readBody(into: exchange)
+                guard phase == .open, self.exchange === exchange else { return }
             }
             server.handler.handle(exchange)
             if !requestBodyComplete, !exchange.hasResponded, head.expectsContinue, input.isEmpty {
                 // The client waits for this before it sends the body (RFC 9110 §10.1.1).
-                HTTPResponseHead.append("HTTP/1.1 100 Continue\r\n\r\n", to: output.raw)
+                output.append("HTTP/1.1 100 Continue\r\n\r\n")
                 scheduleFlush()
             }
         }
     }
 
-    /// Moves what the input holds of the current body into the exchange.
-    /// - Returns: true if the loop should go on (the body just completed, to move to the next step).
-    private func readBody(into exchange: HTTPExchange) -> Bool {
+    /// Moves what the input holds of the current body into the exchange, and sets the timer the
+    /// body's state calls for.
+    private func readBody(into exchange: HTTPExchange) {
         let before = exchange.body.count
         let progress: HTTPRequestParser.BodyProgress
         do {
             progress = try parser.readBody(from: input, into: exchange.body, limit: exchange.bodyBufferLimit)
         } catch {
             bodyFailed(error)
-            return false
+            return
         }
         switch progress {
         case .complete:
@@ -308,7 +301,7 @@ final class HTTPConnection {
             resetReceiveLowWaterMark()
             requestBodyComplete = true
             exchange.bodyDidArrive(complete: true)
-            return false
+            return
         case .needsMoreInput:
             if exchange.limitsBodyStalls { arm(.body) } else { disarm() }
             wakeForLargerReads()
@@ -317,7 +310,6 @@ final class HTTPConnection {
             disarm()
         }
         if exchange.body.count != before { exchange.bodyDidArrive(complete: false) }
-        return false
     }
 
     /// While a large `Content-Length` body arrives, asks the kernel not to report the socket
@@ -350,8 +342,8 @@ final class HTTPConnection {
         let body = server.handler.errorResponse(for: error)
         HTTPResponseHead.write(
             status: error.status, headers: [("Content-Type", body.contentType)], framing: .length(body.body.utf8.count),
-            close: true, http10KeepAlive: false, date: server.date, to: output.raw)
-        HTTPResponseHead.append(body.body, to: output.raw)
+            close: true, http10KeepAlive: false, date: server.date, to: output)
+        output.append(body.body)
         phase = .closingAfterOutput
         // The refusal must leave even if the client never reads it: the write timeout covers a
         // stuck socket, and this bounds the rest.

@@ -47,7 +47,7 @@ public final class HTTPExchange {
     private var state: State = .awaitingResponse
     private var drainRequested = false
     /// Whether the server's count of exchanges in flight has been told this one is over.
-    private var counted = true
+    private var counted = false
     /// Whether the streamed body is chunked (HTTP/1.1) or runs until the connection closes (HTTP/1.0).
     private var chunked = true
     /// Whether a streamed response carries no body at all (HEAD, 204, 304): its chunks are dropped.
@@ -94,7 +94,6 @@ public final class HTTPExchange {
         self.isBodyComplete = bodyComplete
         self.bodyBufferLimit = connection.server.configuration.bodyBufferBytes
         self.isSecure = connection.isTLS
-        counted = false
     }
 
     // MARK: Request
@@ -138,11 +137,6 @@ public final class HTTPExchange {
         state == .clientGone
     }
 
-    /// Bytes written but not yet taken by the socket.
-    public var pendingOutputBytes: Int {
-        connection?.output.count ?? 0
-    }
-
     /// Whether the client asked for trailers (`TE: trailers`).
     public var acceptsTrailers: Bool {
         header("TE")?.lowercased().split(separator: ",").contains { $0.trimmingSpaces() == "trailers" } ?? false
@@ -171,7 +165,7 @@ public final class HTTPExchange {
         HTTPResponseHead.write(
             status: status, headers: Self.withoutConnectionHeader(headers),
             framing: noBodyStatus ? .none : .length(length), close: close, http10KeepAlive: head.minorVersion == 0,
-            date: connection.server.date, to: connection.output.raw)
+            date: connection.server.date, to: connection.output)
         if let body, !noBodyStatus, method != .head {
             connection.output.append(moving: body)
         }
@@ -193,13 +187,13 @@ public final class HTTPExchange {
         let noBodyStatus = (100..<200).contains(status) || status == 204 || status == 304
         // A body after these heads would be read as the start of the next response.
         bodiless = noBodyStatus || method == .head
-        let framing: HTTPResponseHead.Framing =
-            noBodyStatus ? .none : method == .head ? (chunked ? .chunked : .untilClose) : chunked ? .chunked : .untilClose
+        // A HEAD reply announces the framing its GET would have had, without the body.
+        let framing: HTTPResponseHead.Framing = noBodyStatus ? .none : chunked ? .chunked : .untilClose
         let close = (!chunked && !bodiless) || mustClose(after: headers)
         HTTPResponseHead.write(
             status: status, headers: Self.withoutConnectionHeader(headers),
             framing: framing, close: close, http10KeepAlive: head.minorVersion == 0 && !close,
-            date: connection.server.date, to: connection.output.raw)
+            date: connection.server.date, to: connection.output)
         closeWasAnnounced = close
         connection.scheduleFlush()
     }
@@ -217,9 +211,9 @@ public final class HTTPExchange {
         guard let connection, !chunk.isEmpty, !bodiless else { return true }
         let output = connection.output
         if chunked {
-            HTTPResponseHead.append(String(chunk.count, radix: 16) + "\r\n", to: output.raw)
+            output.append(String(chunk.count, radix: 16) + "\r\n")
             output.append(moving: chunk)
-            HTTPResponseHead.append("\r\n", to: output.raw)
+            output.append("\r\n")
         } else {
             output.append(moving: chunk)
         }
@@ -248,7 +242,7 @@ public final class HTTPExchange {
             return
         }
         if chunked && !closeConnection {
-            HTTPResponseHead.append("0\r\n\r\n", to: connection.output.raw)
+            connection.output.append("0\r\n\r\n")
         }
         end(close: closeConnection || !chunked || closeWasAnnounced)
     }
@@ -278,7 +272,7 @@ public final class HTTPExchange {
             text += "\(trailer.name): \(value)\r\n"
         }
         text += "\r\n"
-        HTTPResponseHead.append(text, to: connection.output.raw)
+        connection.output.append(text)
         end(close: closeWasAnnounced)
     }
 

@@ -61,18 +61,6 @@ public struct HTTPRequestHead: Sendable {
         }
     }
 
-    /// How many headers are called `name` (case-insensitive).
-    public func count(of name: String) -> Int {
-        var count = 0
-        var lowered = name.lowercased()
-        lowered.withUTF8 { wanted in
-            storage.withUnsafeBufferPointer { bytes in
-                for field in fields where Self.equal(bytes, field.nameStart, field.nameEnd, wanted) { count += 1 }
-            }
-        }
-        return count
-    }
-
     private func fieldIndex(named name: String) -> Int? {
         var lowered = name
         // Callers pass literal names; lowering only when needed keeps the common case allocation-free.

@@ -1,4 +1,3 @@
-internal import CLibevent
 internal import Glibc
 internal import Reactor
 
@@ -21,39 +20,32 @@ enum HTTPResponseHead {
     /// come from a backend's metadata) would split the head.
     static func write(
         status: Int, headers: [(name: String, value: String)], framing: Framing, close: Bool, http10KeepAlive: Bool,
-        date: DateHeader, to output: OpaquePointer
+        date: DateHeader, to output: Buffer
     ) {
-        append("HTTP/1.1 \(status) \(HTTPReasonPhrase.phrase(for: status))\r\n", to: output)
+        output.append("HTTP/1.1 \(status) \(HTTPReasonPhrase.phrase(for: status))\r\n")
         for header in headers where isSafe(header.name) && isSafe(header.value) {
-            append(header.name, to: output)
-            append(": ", to: output)
-            append(header.value, to: output)
-            append("\r\n", to: output)
+            output.append(header.name)
+            output.append(": ")
+            output.append(header.value)
+            output.append("\r\n")
         }
         date.append(to: output)
         switch framing {
         case .length(let count):
-            append("Content-Length: ", to: output)
-            append(String(count), to: output)
-            append("\r\n", to: output)
+            output.append("Content-Length: ")
+            output.append(String(count))
+            output.append("\r\n")
         case .chunked:
-            append("Transfer-Encoding: chunked\r\n", to: output)
+            output.append("Transfer-Encoding: chunked\r\n")
         case .untilClose, .none:
             break
         }
         if close {
-            append("Connection: close\r\n", to: output)
+            output.append("Connection: close\r\n")
         } else if http10KeepAlive {
-            append("Connection: keep-alive\r\n", to: output)
+            output.append("Connection: keep-alive\r\n")
         }
-        append("\r\n", to: output)
-    }
-
-    static func append(_ string: String, to output: OpaquePointer) {
-        var string = string
-        string.withUTF8 { bytes in
-            if let base = bytes.baseAddress, !bytes.isEmpty { _ = evbuffer_add(output, base, bytes.count) }
-        }
+        output.append("\r\n")
     }
 
     private static func isSafe(_ text: String) -> Bool {
@@ -67,7 +59,7 @@ final class DateHeader {
     private var second: time_t = 0
     private var line: [UInt8] = []
 
-    func append(to output: OpaquePointer) {
+    func append(to output: Buffer) {
         let now = time(nil)
         if now != second {
             second = now
@@ -78,6 +70,6 @@ final class DateHeader {
             let length = strftime(&buffer, buffer.count, "Date: %a, %d %b %Y %H:%M:%S GMT\r\n", &parts)
             line = buffer[0..<length].map { UInt8(bitPattern: $0) }
         }
-        line.withUnsafeBytes { _ = evbuffer_add(output, $0.baseAddress, $0.count) }
+        output.append(line)
     }
 }

@@ -107,8 +107,6 @@ public final class HTTPServer {
     private var connections: [ObjectIdentifier: HTTPConnection] = [:]
     /// Requests received whose response has not been fully written (or whose client left).
     public private(set) var exchangesInFlight = 0
-    /// Client connections this server holds now.
-    public var openConnections: Int { connections.count }
     /// True once ``beginDraining(onDrained:)`` ran: no new connections, and every response
     /// closes its connection so keep-alive clients move elsewhere.
     public private(set) var isDraining = false

@@ -72,9 +72,6 @@ final class Dispatcher: HTTPRequestHandler {
             return
         }
         let corsHeaders = corsOrigin.map { context.cors.responseHeaders(origin: $0, exposing: []) } ?? []
-        let tooLarge = { [self] (_: WorkerContext, status: GRPCStatus) in
-            answer(exchange, started: started, status: status, httpStatus: 413, extraHeaders: corsHeaders)
-        }
         switch context.plan.restRoutes.match(method: exchange.method.rawValue, path: exchange.path) {
         case .matched(let match):
             let route = match.payload
@@ -82,15 +79,7 @@ final class Dispatcher: HTTPRequestHandler {
                 method: route.target, body: route.binding.body, responseBody: route.binding.responseBody,
                 variables: route.binding.variables, json: route.json, streaming: route.streaming,
                 successStatus: route.successStatus)
-            if route.target.method.clientStreaming, !exchange.isBodyComplete, exceedsLimit(exchange.declaredBodyLength ?? 0) == nil {
-                // A client stream is forwarded message by message as its body arrives.
-                RESTCall.start(exchange: exchange, target: target, pathBindings: match.bindings, context: context, corsHeaders: corsHeaders)
-                return
-            }
-            whenBodyIsWhole(
-                exchange,
-                then: { RESTCall.start(exchange: exchange, target: target, pathBindings: match.bindings, context: $0, corsHeaders: corsHeaders) },
-                tooLarge: tooLarge)
+            startREST(exchange, target: target, pathBindings: match.bindings, corsHeaders: corsHeaders, started: started)
             return
         case .methodNotAllowed(let allowed):
             answer(
@@ -118,19 +107,29 @@ final class Dispatcher: HTTPRequestHandler {
             let target = RESTCall.Target(
                 method: route, body: .wholeRequest, responseBody: nil, variables: [], json: http.json,
                 streaming: http.streaming, successStatus: 200)
-            if route.method.clientStreaming, !exchange.isBodyComplete, exceedsLimit(exchange.declaredBodyLength ?? 0) == nil {
-                RESTCall.start(exchange: exchange, target: target, pathBindings: [], context: context, corsHeaders: corsHeaders)
-                return
-            }
-            whenBodyIsWhole(
-                exchange,
-                then: { RESTCall.start(exchange: exchange, target: target, pathBindings: [], context: $0, corsHeaders: corsHeaders) },
-                tooLarge: tooLarge)
+            startREST(exchange, target: target, pathBindings: [], corsHeaders: corsHeaders, started: started)
             return
         }
         answer(
             exchange, started: started, status: GRPCStatus(.notFound, "no route for \(exchange.method.rawValue) \(exchange.path)"),
             extraHeaders: corsHeaders)
+    }
+
+    /// Starts a REST call: at once for a client stream whose body is still arriving (it is
+    /// forwarded message by message as it comes), else once the whole body is in.
+    private func startREST(
+        _ exchange: HTTPExchange, target: RESTCall.Target, pathBindings: [PathBinding], corsHeaders: [(name: String, value: String)],
+        started: ContinuousClock.Instant
+    ) {
+        if target.method.method.clientStreaming, !exchange.isBodyComplete, exceedsLimit(exchange.declaredBodyLength ?? 0) == nil {
+            RESTCall.start(exchange: exchange, target: target, pathBindings: pathBindings, context: context, corsHeaders: corsHeaders)
+            return
+        }
+        whenBodyIsWhole(exchange) {
+            RESTCall.start(exchange: exchange, target: target, pathBindings: pathBindings, context: $0, corsHeaders: corsHeaders)
+        } tooLarge: { [self] _, status in
+            answer(exchange, started: started, status: status, httpStatus: 413, extraHeaders: corsHeaders)
+        }
     }
 
     /// The error for a body of `count` bytes if it is over the limit.

@@ -123,9 +123,6 @@ final class WorkerReload {
         }
         sweepTimer?.schedule(after: Self.sweepInterval)
     }
-
-    /// Replaced contexts not drained yet (for logs and tests).
-    var retiredCount: Int { retired.count }
 }
 
 extension WorkerContext {
