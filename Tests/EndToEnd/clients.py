@@ -104,6 +104,16 @@ def wait_until_cancelled(backend_stub, call_id, timeout_s=CANCELLATION_WINDOW_S)
     return _poll(backend_stub, call_id, lambda state: state.cancelled, timeout_s)
 
 
+def wait_for(condition, timeout_s=5.0):
+    """Polls `condition` every 50 ms until it is true (True) or `timeout_s` passes (False)."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return False
+
+
 def _poll(backend_stub, call_id, condition, timeout_s):
     deadline = time.monotonic() + timeout_s
     while True:

@@ -6,6 +6,7 @@ import time
 
 import pytest
 
+import admin
 import clients
 import grpcweb
 import http1
@@ -37,18 +38,6 @@ def _get(port, path):
     return http1.request(port, "GET", path)
 
 
-def _metrics(port):
-    response = _get(port, "/metrics")
-    assert response.status == 200
-    assert response.header("content-type").startswith("text/plain; version=0.0.4")
-    samples = {}
-    for line in response.body.decode().splitlines():
-        if line and not line.startswith("#"):
-            name, value = line.rsplit(" ", 1)
-            samples[name] = float(value)
-    return samples
-
-
 def test_health_and_readiness(admin_gateway):
     assert _get(admin_gateway.admin_port, "/healthz").status == 200
     # Ready once every worker serves; the public port accepts (into its backlog) a moment before,
@@ -72,7 +61,7 @@ def test_calls_are_counted_by_protocol_and_code(admin_gateway):
     too_large = clients.post(admin_gateway.port, "Unary", pb.EchoRequest(blob=b"b" * 1500))
     assert too_large.reply.status == 8
     assert http1.request(admin_gateway.port, "GET", "/v1/nowhere").status == 404
-    samples = _metrics(admin_gateway.admin_port)
+    samples = admin.metrics(admin_gateway.admin_port)
     assert samples['gateway_calls_total{protocol="gateway",code="NOT_FOUND"}'] == 1
     assert samples['gateway_calls_total{protocol="grpc_web",code="OK"}'] == 3
     assert samples['gateway_calls_total{protocol="grpc_web",code="NOT_FOUND"}'] == 1
@@ -92,7 +81,7 @@ def test_calls_in_flight_and_readiness_while_draining(admin_gateway):
     response = connection.read_head()
     pieces = connection.iter_body(response)
     next(pieces)
-    assert _metrics(admin_gateway.admin_port)["gateway_calls_in_flight"] == 1
+    assert admin.metrics(admin_gateway.admin_port)["gateway_calls_in_flight"] == 1
     admin_gateway.process.send_signal(signal.SIGTERM)
     time.sleep(0.2)
     draining = _get(admin_gateway.admin_port, "/readyz")

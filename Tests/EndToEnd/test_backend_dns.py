@@ -158,15 +158,6 @@ def test_calls_are_spread_over_every_address_of_the_name(start_named, start_back
     assert (on_v4 + on_v6, on_v4 > 0, on_v6 > 0) == (12, True, True), f"v4 {on_v4}, v6 {on_v6}"
 
 
-def wait_for(condition, timeout_s=SETTLE_S):
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return False
-
-
 def test_re_resolution_moves_new_calls_and_lets_calls_in_flight_finish(start_named, start_backend):
     old = start_backend("127.0.0.1")
     new = start_backend("127.0.0.2", port=old.port)
@@ -189,7 +180,7 @@ def test_re_resolution_moves_new_calls_and_lets_calls_in_flight_finish(start_nam
         call_id = new_id("after")
         return gateway.unary(call_id).reply.status == 0 and served_by(new.stub, call_id)
 
-    assert wait_for(lands_on_new), f"no call reached the new address within {SETTLE_S}s:\n{gateway.log()}"
+    assert clients.wait_for(lands_on_new, SETTLE_S), f"no call reached the new address within {SETTLE_S}s:\n{gateway.log()}"
     later = [new_id("later") for _ in range(8)]
     for call_id in later:
         assert gateway.unary(call_id).reply.status == 0
@@ -213,20 +204,20 @@ def test_names_are_re_resolved_for_the_backends_a_reload_made(start_named, start
 
     for reloads in range(1, 4):
         gateway.process.process.send_signal(signal.SIGHUP)
-        assert wait_for(lambda: gateway.log().count("configuration reloaded") == reloads), gateway.log()
+        assert clients.wait_for(lambda: gateway.log().count("configuration reloaded") == reloads, SETTLE_S), gateway.log()
     gateway.set_hosts(["127.0.0.2 svc.test"])
 
     def lands_on_new():
         call_id = new_id("after")
         return gateway.unary(call_id).reply.status == 0 and served_by(new.stub, call_id)
 
-    assert wait_for(lands_on_new), f"no call reached the new address after the reload:\n{gateway.log()}"
+    assert clients.wait_for(lands_on_new, SETTLE_S), f"no call reached the new address after the reload:\n{gateway.log()}"
     later = [new_id("later") for _ in range(6)]
     for call_id in later:
         assert gateway.unary(call_id).reply.status == 0
     assert [served_by(old.stub, call_id) for call_id in later] == [False] * 6, "calls still go to the old address"
     # The replaced refreshers stopped: no thread per reload left behind.
-    assert wait_for(lambda: len(os.listdir(tasks)) == threads), f"{threads} threads before, {len(os.listdir(tasks))} after"
+    assert clients.wait_for(lambda: len(os.listdir(tasks)) == threads, SETTLE_S), f"{threads} threads before, {len(os.listdir(tasks))} after"
 
 
 def test_a_failed_lookup_keeps_the_last_good_addresses(start_named, backend):
@@ -235,7 +226,7 @@ def test_a_failed_lookup_keeps_the_last_good_addresses(start_named, backend):
     assert gateway.unary().reply.status == 0, gateway.log()
 
     gateway.set_hosts([])  # svc.test no longer resolves
-    assert wait_for(lambda: "lookup failed; keeping the last good addresses" in gateway.log()), gateway.log()
+    assert clients.wait_for(lambda: "lookup failed; keeping the last good addresses" in gateway.log(), SETTLE_S), gateway.log()
     statuses = [gateway.unary().reply.status for _ in range(5)]
     assert statuses == [0] * 5, gateway.log()
     assert gateway.process.is_running()

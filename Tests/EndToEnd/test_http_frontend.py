@@ -7,6 +7,7 @@ import socket
 import threading
 import time
 
+import admin
 import clients
 import grpcweb
 import http1
@@ -122,14 +123,8 @@ def test_connections_past_max_connections_are_closed_and_counted(start_test_gate
     second.close()
     # Every client connection is closed now (the scrape's own is on the admin listener); the
     # gauge follows once the gateway has read the closes.
-    deadline = time.monotonic() + 3
-    while True:
-        metrics = http1.request(admin_port, "GET", "/metrics").body.decode()
-        if "gateway_client_connections 0\n" in metrics or time.monotonic() > deadline:
-            break
-        time.sleep(0.1)
-    assert 'gateway_limit_breaches_total{limit="connections"} 1' in metrics
-    assert "gateway_client_connections 0\n" in metrics
+    assert clients.wait_for(lambda: admin.metrics(admin_port)["gateway_client_connections"] == 0, 3)
+    assert admin.metrics(admin_port)['gateway_limit_breaches_total{limit="connections"}'] == 1
 
 
 def test_expect_100_continue_is_answered_before_the_body_is_sent(gateway):

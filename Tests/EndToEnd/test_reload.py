@@ -14,6 +14,7 @@ import threading
 import time
 from pathlib import Path
 
+import admin
 import clients
 import grpcweb
 import http1
@@ -94,14 +95,7 @@ class ReloadableGateway:
         raise AssertionError(f"{text!r} not logged {count} times within {timeout_s}s:\n{self.log()}")
 
     def metrics(self):
-        response = http1.request(self.admin_port, "GET", "/metrics")
-        assert response.status == 200
-        samples = {}
-        for line in response.body.decode().splitlines():
-            if line and not line.startswith("#"):
-                name, value = line.rsplit(" ", 1)
-                samples[name] = float(value)
-        return samples
+        return admin.metrics(self.admin_port)
 
     def stop(self):
         self.process.stop()
@@ -412,15 +406,6 @@ def _established_to(port):
     return count
 
 
-def _wait(condition, timeout_s=5.0):
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return False
-
-
 def test_replaced_backend_connections_close_once_their_calls_end(gateway_bin, start_backend, tmp_path):
     a, b = start_backend("a"), start_backend("b")
     gateway = ReloadableGateway(gateway_bin, tmp_path, {"a": a.address, "b": b.address})
@@ -431,7 +416,7 @@ def test_replaced_backend_connections_close_once_their_calls_end(gateway_bin, st
 
         # Idle connections of a replaced configuration close at once.
         assert gateway.post_reload()[0] == 200
-        assert _wait(lambda: _established_to(a.port) == 0), f"{_established_to(a.port)} connections left"
+        assert clients.wait_for(lambda: _established_to(a.port) == 0), f"{_established_to(a.port)} connections left"
 
         # One carrying a call stays until the call ends, then closes too.
         connection, response, first, pieces = open_stream(gateway.port, count=5, interval_ms=300)
@@ -440,14 +425,14 @@ def test_replaced_backend_connections_close_once_their_calls_end(gateway_bin, st
         reply = finish_stream(response, first, pieces)
         connection.close()
         assert (reply.status, len(reply.messages)) == (0, 5), reply
-        assert _wait(lambda: _established_to(a.port) == 0), "the replaced connection stayed open after its call"
+        assert clients.wait_for(lambda: _established_to(a.port) == 0), "the replaced connection stayed open after its call"
 
         # Many reloads with calls between them: connections do not pile up.
         for n in range(5):
             assert gateway.post_reload()[0] == 200
             for m in range(4):
                 assert clients.post(gateway.port, "Unary", pb.EchoRequest(payload=f"r{n}.{m}")).reply.status == 0
-        assert _wait(lambda: _established_to(a.port) <= 2), f"{_established_to(a.port)} connections to a after 5 reloads"
+        assert clients.wait_for(lambda: _established_to(a.port) <= 2), f"{_established_to(a.port)} connections to a after 5 reloads"
     finally:
         gateway.stop()
 
@@ -479,12 +464,12 @@ def test_a_reload_reopens_the_access_log(gateway_bin, start_backend, tmp_path):
     gateway = start(gateway_bin, start_backend, tmp_path, access_log=str(log))
     try:
         assert clients.post(gateway.port, "Unary", pb.EchoRequest(payload="before")).reply.status == 0
-        assert _wait(lambda: log.exists() and log.read_text().count("\n") == 1)
+        assert clients.wait_for(lambda: log.exists() and log.read_text().count("\n") == 1)
         rotated = tmp_path / "access.log.1"
         log.rename(rotated)
         assert gateway.post_reload()[0] == 200
         assert clients.post(gateway.port, "Unary", pb.EchoRequest(payload="after")).reply.status == 0
-        assert _wait(lambda: log.exists() and log.read_text().count("\n") == 1), "no new access log after the reload"
+        assert clients.wait_for(lambda: log.exists() and log.read_text().count("\n") == 1), "no new access log after the reload"
         assert json.loads(log.read_text())["path"] == clients.method_path("Unary")
         assert rotated.read_text().count("\n") == 1, "a line after the reload went to the rotated file"
     finally:
